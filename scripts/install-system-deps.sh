@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install the Debian packages the tests need, only where missing:
+#   - a Java runtime, for the HermiT and Pellet reasoners that owlready2 runs;
+#   - Virtuoso open source, the SPARQL server the remote-query tests start on 127.0.0.1.
+# Needs root (or sudo). Safe to run again: it installs nothing that is already there.
+set -euo pipefail
+need=()
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource-7-bin)
+if [ ${#need[@]} -eq 0 ]; then
+  echo "system packages: java and virtuoso-t already present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+echo "system packages installed: ${need[*]}"

@@ -1,0 +1,5 @@
+"""Allow ``python -m citydiplomacy``."""
+
+from citydiplomacy.cli import main
+
+main()

@@ -1,0 +1,104 @@
+"""The ``citydip`` command line: a click group whose subcommands live in their own modules.
+
+Subcommands are imported only when used (so ``citydip --version`` stays instant); each is
+registered below by name -> "module:attribute".
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+
+import click
+
+from citydiplomacy import __version__
+from citydiplomacy.errors import EXIT_INTERNAL
+
+# name -> "module:click-object". A module that is not there yet simply hides its command.
+COMMANDS: dict[str, str] = {
+    "info": "citydiplomacy.info:info",
+    "validate": "citydiplomacy.validation.command:validate",
+    "query": "citydiplomacy.querying.command:query",
+    "load": "citydiplomacy.querying.load:load",
+    "import": "citydiplomacy.importing.command:import_",
+    "reason": "citydiplomacy.reasoning:reason",
+    "export": "citydiplomacy.export:export",
+    "docs": "citydiplomacy.docs:docs",
+    "analyze": "citydiplomacy.analysis.command:analyze",
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when that subcommand runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = []
+        for name, target in COMMANDS.items():
+            module = target.split(":")[0]
+            try:
+                if importlib.util.find_spec(module) is not None:
+                    names.append(name)
+            except ModuleNotFoundError:
+                continue
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None or cmd_name not in self.list_commands(ctx):
+            return None
+        module_name, attr = target.split(":")
+        return getattr(importlib.import_module(module_name), attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="citydip")
+@click.option(
+    "--store",
+    "store_path",
+    envvar="CITYDIP_STORE",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Folder of the embedded store (default: $CITYDIP_STORE or the user data directory).",
+)
+@click.pass_context
+def cli(ctx: click.Context, store_path: str | None) -> None:
+    """citydip: the knowledge graph of city diplomacy.
+
+    Exit codes: 0 success, 1 negative answer (does not conform, inconsistent),
+    2 bad input or usage, 3 internal error.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["store_path"] = store_path
+
+
+def main() -> None:
+    """Console entry point: click's own handling, plus one line instead of a traceback."""
+    try:
+        cli.main(prog_name="citydip", standalone_mode=True)
+    except SystemExit:
+        raise
+    except BrokenPipeError:
+        # Reader went away (e.g. `citydip ... | head`): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("CITYDIP_DEBUG"):
+            raise
+        message = " ".join(str(exc).split()) or exc.__class__.__name__
+        click.echo(
+            f"Error: internal error ({exc.__class__.__name__}: {message}); "
+            "please report it, with CITYDIP_DEBUG=1 for the traceback",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+def store_from_context():
+    """Open the embedded store chosen by the root ``--store`` option (or its defaults)."""
+    from citydiplomacy.store import open_store
+
+    ctx = click.get_current_context()
+    path = (ctx.find_root().obj or {}).get("store_path")
+    return open_store(path)

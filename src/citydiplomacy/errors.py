@@ -1,0 +1,28 @@
+"""One exception type and the documented exit codes, so every command fails the same way.
+
+Exit codes (also in the README):
+  0  success / the data conforms / the ontology is consistent
+  1  a negative answer: the data does not conform, the ontology is inconsistent
+  2  bad input or usage: unreadable file, unknown format, bad option, unreachable endpoint
+  3  internal error (a bug): one line on stderr; set CITYDIP_DEBUG=1 for the traceback
+"""
+
+from __future__ import annotations
+
+import click
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 3
+
+
+class CitydipError(click.ClickException):
+    """A user-facing error: printed as one line ``Error: ...`` with a documented exit code."""
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(self, message: str, exit_code: int = EXIT_BAD_INPUT):
+        # Keep it to one line whatever the cause text holds.
+        super().__init__(" ".join(str(message).split()))
+        self.exit_code = exit_code

@@ -1,0 +1,65 @@
+"""``citydip info``: what the ontology is and how big, at a glance."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import click
+import rdflib
+from rdflib.namespace import OWL, RDF, RDFS
+
+from citydiplomacy import __version__
+from citydiplomacy.namespaces import CDO, ONTOLOGY_IRI
+from citydiplomacy.ontology import load_examples, load_ontology
+from citydiplomacy.output import print_table
+
+
+def ontology_summary() -> dict:
+    """Counts of the ontology's own terms and the examples' individuals, labels per language."""
+    onto = load_ontology()
+    examples = load_examples()
+    both = onto + examples
+    ns = str(CDO)
+
+    def ours(kind) -> set:
+        return {s for s in both.subjects(RDF.type, kind) if isinstance(s, rdflib.URIRef) and str(s).startswith(ns)}
+
+    classes = ours(OWL.Class)
+    obj_props = ours(OWL.ObjectProperty)
+    data_props = ours(OWL.DatatypeProperty)
+    ann_props = ours(OWL.AnnotationProperty)
+    individuals_onto = {s for s in onto.subjects(RDF.type, OWL.NamedIndividual) if isinstance(s, rdflib.URIRef)}
+    individuals_ex = {s for s in examples.subjects(RDF.type, OWL.NamedIndividual) if isinstance(s, rdflib.URIRef)}
+    labels = Counter(
+        (o.language or "none") for s, o in both.subject_objects(RDFS.label) if isinstance(o, rdflib.Literal)
+    )
+    header = rdflib.URIRef(ONTOLOGY_IRI)
+    return {
+        "ontology": ONTOLOGY_IRI,
+        "versionIRI": str(onto.value(header, OWL.versionIRI) or ""),
+        "versionInfo": str(onto.value(header, OWL.versionInfo) or ""),
+        "package_version": __version__,
+        "classes": len(classes),
+        "object_properties": len(obj_props),
+        "datatype_properties": len(data_props),
+        "annotation_properties": len(ann_props),
+        "individuals_in_ontology": len(individuals_onto),
+        "individuals_in_examples": len(individuals_ex),
+        "triples_ontology": len(onto),
+        "triples_examples": len(examples),
+        "labels_per_language": dict(sorted(labels.items())),
+    }
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def info(fmt: str) -> None:
+    """Show the ontology's IRI, version and counts of its terms and labels."""
+    summary = ontology_summary()
+    if fmt == "json":
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    rows = [(k, v) for k, v in summary.items() if k != "labels_per_language"]
+    rows += [(f"labels @{lang}", n) for lang, n in summary["labels_per_language"].items()]
+    print_table(["field", "value"], rows, title="citydiplomacy ontology")

@@ -1,0 +1,58 @@
+"""Shared output helpers: tables for people, progress only on a terminal.
+
+Every command prints human output through :func:`print_table` so tables look the same
+everywhere, and wraps long work in :func:`progress` so a pipe stays quiet.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+
+def _console(err: bool = False) -> Console:
+    import click
+
+    # click's runner swaps sys.stdout; build the console on whatever stdout is now.
+    stream = sys.stderr if err else sys.stdout
+    return Console(file=stream, soft_wrap=False, width=None if stream.isatty() else 200, highlight=False)
+
+
+def print_table(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    title: str | None = None,
+    err: bool = False,
+) -> None:
+    """Print *rows* as a table with *columns* headers."""
+    table = Table(title=title, show_lines=False, title_justify="left")
+    for column in columns:
+        table.add_column(str(column), overflow="fold")
+    for row in rows:
+        table.add_row(*("" if cell is None else str(cell) for cell in row))
+    _console(err).print(table)
+
+
+def is_terminal(stream=None) -> bool:
+    stream = stream or sys.stderr
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+@contextmanager
+def progress(description: str, total: int | None = None):
+    """A progress bar on stderr when it is a terminal; a silent stand-in otherwise.
+
+    Yields ``advance(n=1)``.
+    """
+    if not is_terminal(sys.stderr):
+        yield lambda n=1: None
+        return
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=Console(file=sys.stderr), transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)

@@ -1,0 +1,47 @@
+"""Where the packaged artefacts (ontology/, shapes/, queries/) live.
+
+In a wheel they are inside the package (hatch force-include); in a source checkout or
+an editable install they are the top-level folders of the repository.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def artefact_dir(name: str) -> Path:
+    """Return the folder ``ontology``, ``shapes`` or ``queries``."""
+    inside = _PACKAGE_DIR / name
+    if inside.is_dir():
+        return inside
+    checkout = _PACKAGE_DIR.parent.parent / name
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(f"packaged folder {name!r} not found next to {_PACKAGE_DIR}")
+
+
+def ontology_dir() -> Path:
+    return artefact_dir("ontology")
+
+
+def shapes_dir() -> Path:
+    return artefact_dir("shapes")
+
+
+def queries_dir() -> Path:
+    return artefact_dir("queries")
+
+
+def ontology_files() -> list[Path]:
+    """The Turtle files that make up the ontology proper (main file and its modules), sorted."""
+    base = ontology_dir()
+    return [base / "citydiplomacy.ttl", *sorted((base / "modules").glob("*.ttl"))]
+
+
+def examples_file() -> Path:
+    """The article's named examples (BRIEF section 7), an ontology of individuals."""
+    return ontology_dir() / "examples.ttl"
