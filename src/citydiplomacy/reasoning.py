@@ -1,0 +1,511 @@
+"""``citydip reason``: check the ontology, the examples and given data with an OWL reasoner.
+
+HermiT and Pellet run through owlready2 (Java); OWL-RL runs in Python (owlrl). Both paths
+return a :class:`ReasonerResult` and are compared with the *asserted* hierarchy the same way,
+so the report lists only what the reasoner adds.
+
+Reusable entry points (other tests and modules import them):
+
+* :func:`prepare_for_owl_reasoner` -- a copy of a graph that HermiT accepts (datatypes outside
+  the OWL 2 datatype map converted, ``owl:imports`` dropped);
+* :func:`run_owl_reasoner` -- run one reasoner over an rdflib graph, in a fresh owlready2 World.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+import rdflib
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from citydiplomacy.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL, CitydipError
+from citydiplomacy.namespaces import GEO, bind_prefixes
+
+REASONERS = ("hermit", "pellet", "owlrl")
+
+_RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_OWL_NS = str(OWL)
+
+# The OWL 2 datatype map (OWL 2 Structural Specification, section 4) plus rdf:langString.
+OWL2_DATATYPES: frozenset[URIRef] = frozenset(
+    [XSD[name] for name in (
+        "decimal", "integer", "nonNegativeInteger", "nonPositiveInteger", "positiveInteger",
+        "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt",
+        "unsignedShort", "unsignedByte", "double", "float", "string", "normalizedString",
+        "token", "language", "Name", "NCName", "NMTOKEN", "boolean", "hexBinary",
+        "base64Binary", "anyURI", "dateTime", "dateTimeStamp",
+    )]
+    + [OWL.real, OWL.rational, RDF.PlainLiteral, RDF.XMLLiteral, RDFS.Literal, URIRef(_RDF_NS + "langString")]
+)
+
+# Dates and years become the first instant they stand for (xsd:dateTime is in the map).
+_DATE_LIKE = {XSD.date, XSD.gYear, XSD.gYearMonth}
+
+# Properties whose object may name a datatype inside a class expression or data range.
+_DATARANGE_POSITIONS = {OWL.someValuesFrom, OWL.allValuesFrom, OWL.onDataRange, OWL.onDatatype}
+
+_TZ = re.compile(r"(Z|[+-]\d\d:\d\d)$")
+
+
+def _date_like_to_datetime(lexical: str, datatype: URIRef) -> str | None:
+    """'2001-05-12' / '1990' / '1990-05' (optionally with a time zone) -> an xsd:dateTime lexical form."""
+    text = lexical.strip()
+    tz_match = _TZ.search(text)
+    tz = tz_match.group(1) if tz_match else ""
+    core = text[: len(text) - len(tz)] if tz else text
+    negative = core.startswith("-")
+    digits = core[1:] if negative else core
+    if datatype == XSD.gYear and re.fullmatch(r"\d{4,}", digits):
+        core = f"{core}-01-01"
+    elif datatype == XSD.gYearMonth and re.fullmatch(r"\d{4,}-\d\d", digits):
+        core = f"{core}-01"
+    elif datatype == XSD.date and re.fullmatch(r"\d{4,}-\d\d-\d\d", digits):
+        pass
+    else:
+        return None
+    return f"{core}T00:00:00{tz}"
+
+
+def _convert_literal(lit: Literal) -> Literal:
+    datatype = lit.datatype
+    if datatype is None or datatype in OWL2_DATATYPES:
+        return lit
+    lexical = str(lit)
+    if datatype in _DATE_LIKE:
+        converted = _date_like_to_datetime(lexical, datatype)
+        if converted is not None:
+            return Literal(converted, datatype=XSD.dateTime)
+    return Literal(lexical, datatype=XSD.string)
+
+
+def _is_outside_map(node) -> bool:
+    """A datatype IRI HermiT would refuse: an XSD/GeoSPARQL datatype not in the OWL 2 map."""
+    if not isinstance(node, URIRef) or node in OWL2_DATATYPES:
+        return False
+    return str(node).startswith(str(XSD)) or node == GEO.wktLiteral or node == GEO.gmlLiteral
+
+
+def prepare_for_owl_reasoner(graph: rdflib.Graph) -> rdflib.Graph:
+    """A copy of *graph* that HermiT (and Pellet) accept.
+
+    HermiT refuses literals whose datatype is outside the OWL 2 datatype map (xsd:date, xsd:gYear,
+    xsd:gYearMonth, geo:wktLiteral, ...): dates and years become xsd:dateTime (their first
+    instant), anything else xsd:string. ``rdfs:range`` axioms to such datatypes are dropped, and
+    the same datatypes inside data ranges of restrictions are mapped like their literals.
+    ``owl:imports`` is dropped because the caller merges the modules itself (and the reasoner must
+    not go to the network).
+    """
+    out = rdflib.Graph()
+    bind_prefixes(out)
+    for s, p, o in graph:
+        if p == OWL.imports:
+            continue
+        if isinstance(o, Literal):
+            o = _convert_literal(o)
+        elif _is_outside_map(o):
+            if p == RDFS.range:
+                continue
+            if p in _DATARANGE_POSITIONS:
+                o = XSD.dateTime if o in _DATE_LIKE else XSD.string
+        out.add((s, p, o))
+    return out
+
+
+@dataclass
+class ReasonerResult:
+    """What a reasoner said about a graph, already compared with the asserted hierarchy."""
+
+    reasoner: str
+    consistent: bool
+    unsatisfiable: list[URIRef] = field(default_factory=list)
+    # (subclass, superclass) pairs entailed but not in the asserted transitive closure, most specific only.
+    inferred_subclasses: list[tuple[URIRef, URIRef]] = field(default_factory=list)
+    # (individual, class) pairs entailed but not asserted (nor implied by asserted subclass axioms).
+    inferred_types: list[tuple[URIRef, URIRef]] = field(default_factory=list)
+    # The input plus the inferred triples (the input alone when inconsistent).
+    graph: rdflib.Graph | None = None
+    seconds: float = 0.0
+    inferred_subclass_pairs_total: int = 0
+    message: str = ""
+
+    @property
+    def coherent(self) -> bool:
+        return self.consistent and not self.unsatisfiable
+
+
+# ---------------------------------------------------------------- Java
+
+def find_java() -> str:
+    """The java executable (JAVA_HOME first, then PATH), or a one-line error telling how to get one."""
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        candidate = Path(home) / "bin" / "java"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    found = shutil.which("java")
+    if found:
+        return found
+    raise CitydipError(
+        "no Java runtime found (no `java` on PATH and no usable JAVA_HOME); HermiT and Pellet need one: "
+        "install a JRE (Debian/Ubuntu: `apt-get install default-jre-headless`) or use --reasoner owlrl",
+        EXIT_BAD_INPUT,
+    )
+
+
+def _java_major_version(java: str) -> str:
+    try:
+        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
+    if not match:
+        return "?"
+    major = int(match.group(1))
+    if major == 1 and match.group(2):  # "1.8" style
+        major = int(match.group(2))
+    return str(major)
+
+
+def _java_error(reasoner: str, java: str, text: str) -> CitydipError:
+    """Turn owlready2's multi-line Java failure into one actionable line."""
+    version = re.search(r"class file version (\d+)(?:\.\d+)?\)?, this version of the Java Runtime only recognizes class file versions up to (\d+)", text)
+    if version:
+        needed = int(version.group(1)) - 44
+        have = int(version.group(2)) - 44
+        return CitydipError(
+            f"{reasoner}: the {reasoner.capitalize()} bundled with owlready2 needs Java {needed} or newer, "
+            f"but {java} is Java {have}; install a newer JRE (set JAVA_HOME to it) or use --reasoner hermit",
+            EXIT_BAD_INPUT,
+        )
+    if "OutOfMemoryError" in text:
+        return CitydipError(f"{reasoner}: Java ran out of memory; reason over fewer --data files", EXIT_BAD_INPUT)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("at ")]
+    lines = [ln for ln in lines if not ln.startswith("Java error message is")]
+    reason = lines[0] if lines else "unknown Java error"
+    for ln in lines:  # the most telling line is usually the last 'Caused by' or the exception line
+        if ln.startswith("Caused by:") or "Exception" in ln:
+            reason = ln
+    return CitydipError(f"{reasoner}: the reasoner failed ({reason[:300]})", EXIT_INTERNAL)
+
+
+# ---------------------------------------------------------------- hierarchy comparison
+
+_BUILTIN_PREFIXES = (_OWL_NS, _RDF_NS, str(RDFS), str(XSD))
+
+
+def _is_user_class(node) -> bool:
+    return isinstance(node, URIRef) and not str(node).startswith(_BUILTIN_PREFIXES)
+
+
+def _class_closure(graph: rdflib.Graph) -> dict[URIRef, set[URIRef]]:
+    """Named class -> all its named superclasses (subClassOf and equivalentClass, transitively)."""
+    direct: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for s, o in graph.subject_objects(RDFS.subClassOf):
+        if _is_user_class(s) and _is_user_class(o) and s != o:
+            direct[s].add(o)
+    for s, o in graph.subject_objects(OWL.equivalentClass):
+        if _is_user_class(s) and _is_user_class(o) and s != o:
+            direct[s].add(o)
+            direct[o].add(s)
+    closure: dict[URIRef, set[URIRef]] = {}
+    for start in list(direct):
+        seen: set[URIRef] = set()
+        stack = list(direct[start])
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            stack.extend(direct.get(node, ()))
+        seen.discard(start)
+        closure[start] = seen
+    return closure
+
+
+def _types(graph: rdflib.Graph, closure: dict[URIRef, set[URIRef]]) -> dict[URIRef, set[URIRef]]:
+    """Named individual -> its named classes, closed under *closure*."""
+    result: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for s, o in graph.subject_objects(RDF.type):
+        if isinstance(s, URIRef) and _is_user_class(o):
+            result[s].add(o)
+            result[s] |= closure.get(o, set())
+    return result
+
+
+def _most_specific(pairs: set[tuple[URIRef, URIRef]], closure: dict[URIRef, set[URIRef]]) -> list[tuple[URIRef, URIRef]]:
+    """Drop (a, b) when another new pair (a, c) has c strictly below b."""
+    by_sub: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for a, b in pairs:
+        by_sub[a].add(b)
+    kept = []
+    for a, sups in by_sub.items():
+        for b in sups:
+            below = any(
+                c != b and b in closure.get(c, set()) and c not in closure.get(b, set()) for c in sups
+            )
+            if not below:
+                kept.append((a, b))
+    return sorted(kept)
+
+
+def compare_with_asserted(
+    asserted: rdflib.Graph, materialised: rdflib.Graph, unsatisfiable: set[URIRef] = frozenset()
+) -> tuple[list[tuple[URIRef, URIRef]], list[tuple[URIRef, URIRef]], int]:
+    """What *materialised* entails beyond *asserted*: (subclass pairs, type pairs, total new closure pairs)."""
+    before = _class_closure(asserted)
+    after = _class_closure(materialised)
+    new_sub = {
+        (a, b)
+        for a, sups in after.items()
+        if a not in unsatisfiable
+        for b in sups
+        if b not in before.get(a, set()) and b != a
+    }
+    types_before = _types(asserted, before)
+    types_after = _types(materialised, after)
+    # Only things that are individuals in the input (not classes or properties typed by OWL-RL).
+    individuals = set(types_before) | {
+        s for s in asserted.subjects(RDF.type, OWL.NamedIndividual) if isinstance(s, URIRef)
+    }
+    new_types = {
+        (i, c)
+        for i in individuals
+        for c in types_after.get(i, set())
+        if c not in types_before.get(i, set())
+    }
+    return _most_specific(new_sub, after), _most_specific(new_types, after), len(new_sub)
+
+
+# ---------------------------------------------------------------- running
+
+def _run_owlready(prepared: rdflib.Graph, reasoner: str) -> tuple[bool, set[URIRef], rdflib.Graph, str]:
+    """Run HermiT or Pellet on *prepared* in a fresh World; return (consistent, unsat, inferred triples, msg)."""
+    import owlready2
+    from owlready2.base import OwlReadyInconsistentOntologyError, OwlReadyJavaError
+
+    java = find_java()
+    owlready2.JAVA_EXE = java
+    world = owlready2.World()
+    inferred = rdflib.Graph()
+    with tempfile.TemporaryDirectory(prefix="citydip-reason-") as tmp:
+        path = Path(tmp) / "input.nt"
+        prepared.serialize(destination=str(path), format="nt", encoding="utf-8")
+        try:
+            world.get_ontology(path.as_uri()).load()
+        except Exception as exc:  # noqa: BLE001 - owlready2 raises bare exceptions on odd input
+            raise CitydipError(f"{reasoner}: owlready2 could not read the graph ({exc})", EXIT_INTERNAL) from None
+        sync = owlready2.sync_reasoner_hermit if reasoner == "hermit" else owlready2.sync_reasoner_pellet
+        old_tempdir = tempfile.tempdir
+        tempfile.tempdir = tmp  # owlready2 writes its own temp copy; keep it in our folder
+        try:
+            sync(world, debug=0)
+        except OwlReadyInconsistentOntologyError as exc:
+            return False, set(), inferred, " ".join(str(exc).split())[:300]
+        except OwlReadyJavaError as exc:
+            raise _java_error(reasoner, java, str(exc)) from None
+        except FileNotFoundError:
+            raise CitydipError(
+                f"{reasoner}: cannot run {java}; install a JRE (`apt-get install default-jre-headless`)",
+                EXIT_BAD_INPUT,
+            ) from None
+        finally:
+            tempfile.tempdir = old_tempdir
+        unsat = {URIRef(c.iri) for c in world.inconsistent_classes() if getattr(c, "iri", None) != str(OWL.Nothing)}
+        buffer = io.BytesIO()
+        world.get_ontology("http://inferrences/").save(buffer, format="ntriples")
+    world.close()
+    inferred.parse(data=buffer.getvalue().decode("utf-8"), format="nt")
+    inferred.remove((URIRef("http://inferrences"), None, None))
+    return True, unsat, inferred, ""
+
+
+def _run_owlrl(prepared: rdflib.Graph) -> tuple[bool, set[URIRef], rdflib.Graph, str]:
+    """OWL 2 RL closure in Python; inconsistency shows as owl:Nothing members or rdfs:comment errors."""
+    import owlrl
+
+    closed = rdflib.Graph()
+    for triple in prepared:
+        closed.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closed)
+    # owlrl records violations as [] a err:ErrorMessage ; err:error "..." (its Closure.py); collect and drop them.
+    err = rdflib.Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
+    errors = []
+    for node, message in list(closed.subject_objects(err.error)):
+        errors.append(str(message))
+        closed.remove((node, None, None))
+    for s in closed.subjects(RDF.type, OWL.Nothing):
+        errors.append(f"{s} is an instance of owl:Nothing")
+    unsat = {
+        s for s in closed.subjects(RDFS.subClassOf, OWL.Nothing) if _is_user_class(s)
+    } | {s for s in closed.subjects(OWL.equivalentClass, OWL.Nothing) if _is_user_class(s)}
+    inferred = closed - prepared
+    if errors:
+        return False, unsat, inferred, "; ".join(sorted(errors))[:300]
+    return True, unsat, inferred, ""
+
+
+def run_owl_reasoner(graph: rdflib.Graph, reasoner: str = "hermit") -> ReasonerResult:
+    """Reason over *graph* with ``hermit``, ``pellet`` (owlready2, Java) or ``owlrl`` (Python).
+
+    The graph is first passed through :func:`prepare_for_owl_reasoner`. Raises
+    :class:`CitydipError` (exit 2) when Java is missing or too old for the chosen reasoner.
+    """
+    if reasoner not in REASONERS:
+        raise CitydipError(f"unknown reasoner {reasoner!r}; use one of: {', '.join(REASONERS)}")
+    prepared = prepare_for_owl_reasoner(graph)
+    started = time.monotonic()
+    if reasoner == "owlrl":
+        consistent, unsat, inferred, message = _run_owlrl(prepared)
+    else:
+        consistent, unsat, inferred, message = _run_owlready(prepared, reasoner)
+    seconds = time.monotonic() - started
+    materialised = rdflib.Graph()
+    bind_prefixes(materialised)
+    for triple in graph:
+        materialised.add(triple)
+    if not consistent:
+        return ReasonerResult(reasoner, False, sorted(unsat), [], [], materialised, seconds, 0, message)
+    for triple in inferred:
+        materialised.add(triple)
+    subclasses, types, total = compare_with_asserted(prepared, prepared + inferred, unsat)
+    return ReasonerResult(reasoner, True, sorted(unsat), subclasses, types, materialised, seconds, total, message)
+
+
+# ---------------------------------------------------------------- command
+
+def label_of(graph: rdflib.Graph, node, lang: str = "en") -> str:
+    """The node's label in *lang*, else any label, else its prefixed name."""
+    labels = list(graph.objects(node, RDFS.label))
+    for wanted in (lang, None, ""):
+        for lab in labels:
+            if isinstance(lab, Literal) and (lab.language == wanted or (wanted is None and lab.language is None)):
+                return str(lab)
+    if labels:
+        return str(labels[0])
+    if isinstance(node, BNode):
+        return "(anonymous)"
+    try:
+        return graph.namespace_manager.normalizeUri(node)
+    except Exception:  # noqa: BLE001 - unusual IRIs: show them whole
+        return str(node)
+
+
+def _input_graph(data: tuple[str, ...]) -> rdflib.Graph:
+    from citydiplomacy.ontology import load_examples, load_ontology
+    from citydiplomacy.rdfio import read_many
+
+    graph = load_ontology()
+    graph += load_examples()
+    if data:
+        read_many(data, graph)
+    bind_prefixes(graph)
+    return graph
+
+
+def result_to_json(result: ReasonerResult, graph: rdflib.Graph) -> dict:
+    def term(node):
+        return {"iri": str(node), "label": label_of(graph, node)}
+
+    return {
+        "reasoner": result.reasoner,
+        "consistent": result.consistent,
+        "coherent": result.coherent,
+        "message": result.message,
+        "seconds": round(result.seconds, 3),
+        "unsatisfiable": [term(c) for c in result.unsatisfiable],
+        "inferred_subclasses": [{"subclass": term(a), "superclass": term(b)} for a, b in result.inferred_subclasses],
+        "inferred_subclass_pairs_total": result.inferred_subclass_pairs_total,
+        "inferred_types": [{"individual": term(i), "class": term(c)} for i, c in result.inferred_types],
+    }
+
+
+def _write_graph(graph: rdflib.Graph, out: str) -> None:
+    from citydiplomacy.rdfio import atomic_write
+
+    suffix = Path(out).suffix.lower()
+    try:
+        from citydiplomacy.export import FORMAT_BY_SUFFIX, serialize
+
+        fmt = FORMAT_BY_SUFFIX.get(suffix, "turtle")
+        data = serialize(graph, fmt)
+    except ImportError:  # pragma: no cover - export.py is part of the package
+        data = graph.serialize(format="turtle")
+    atomic_write(out, data)
+
+
+@click.command()
+@click.option("--reasoner", type=click.Choice(REASONERS), default="hermit", show_default=True,
+              help="HermiT/Pellet (OWL 2 DL, Java via owlready2) or OWL-RL (Python).")
+@click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=str),
+              help="Extra RDF file(s) to reason over with the ontology and the examples (repeatable).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=str),
+              help="Write the materialised graph (input + inferences) here; format from the suffix (.ttl .nt .jsonld .rdf).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def reason(reasoner: str, data: tuple[str, ...], out: str | None, fmt: str) -> None:
+    """Check that the ontology, the examples and DATA are consistent, and show what a reasoner infers.
+
+    Exit codes: 0 consistent and every class satisfiable; 1 inconsistent or some class
+    unsatisfiable; 2 bad input or no suitable Java; 3 internal error.
+    """
+    graph = _input_graph(data)
+    result = run_owl_reasoner(graph, reasoner)
+    if fmt == "json":
+        click.echo(json.dumps(result_to_json(result, graph), indent=2, ensure_ascii=False))
+    else:
+        verdict = "consistent" if result.consistent else "INCONSISTENT"
+        rows = [
+            ("reasoner", reasoner),
+            ("triples in", len(graph)),
+            ("consistent", verdict),
+            ("unsatisfiable classes", len(result.unsatisfiable)),
+            ("inferred subclass axioms (most specific)", len(result.inferred_subclasses)),
+            ("inferred subclass pairs (closure)", result.inferred_subclass_pairs_total),
+            ("inferred types of individuals", len(result.inferred_types)),
+            ("seconds", f"{result.seconds:.1f}"),
+        ]
+        print_table = _print_table()
+        print_table(["", "value"], rows, title="citydip reason")
+        if result.unsatisfiable:
+            print_table(["unsatisfiable class", "IRI"],
+                        [(label_of(graph, c), str(c)) for c in result.unsatisfiable], title="Unsatisfiable classes")
+        if result.inferred_subclasses:
+            print_table(["class", "is inferred to be a subclass of"],
+                        [(label_of(graph, a), label_of(graph, b)) for a, b in result.inferred_subclasses],
+                        title="Inferred class hierarchy (beyond the asserted closure)")
+        if result.inferred_types:
+            print_table(["individual", "is inferred to be a"],
+                        [(label_of(graph, i), label_of(graph, c)) for i, c in result.inferred_types],
+                        title="Inferred types of individuals")
+    if out:
+        if not result.consistent:
+            click.echo(f"not writing {out}: an inconsistent graph entails everything", err=True)
+        else:
+            _write_graph(result.graph, out)
+    if not result.consistent:
+        detail = f" ({result.message})" if result.message else ""
+        raise CitydipError(
+            f"the ontology, examples and data are inconsistent according to {reasoner}{detail}; "
+            "remove --data files one by one to find the culprit",
+            EXIT_FAILED,
+        )
+    if result.unsatisfiable:
+        names = ", ".join(label_of(graph, c) for c in result.unsatisfiable)
+        raise CitydipError(f"{len(result.unsatisfiable)} unsatisfiable class(es): {names}", EXIT_FAILED)
+
+
+def _print_table():
+    from citydiplomacy.output import print_table
+
+    return print_table
