@@ -1,0 +1,1 @@
+"""Competency questions and SPARQL access: ``citydip query`` and ``citydip load``."""

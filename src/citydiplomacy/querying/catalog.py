@@ -1,0 +1,121 @@
+"""The competency questions shipped in ``queries/*.rq`` and the header that describes each.
+
+A question file starts with comment lines ``# key: value`` (title, question, question-fa,
+scope, param); the first line that is not a comment ends the header. Parsing it here keeps
+``query list``/``show`` and the parameter binder reading the same facts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from citydiplomacy import resources
+from citydiplomacy.errors import CitydipError
+
+PARAM_TYPES = ("string", "integer", "decimal", "boolean", "date", "gYear", "iri")
+SCOPES = ("article", "data")
+_HEADER_LINE = re.compile(r"^#\s*([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$")
+_PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass
+class Param:
+    """One ``# param: NAME TYPE DEFAULT`` line; *default* None means the value is required."""
+
+    name: str
+    type: str
+    default: str | None = None
+
+
+@dataclass
+class Question:
+    """A SPARQL query with its header (for ``--text`` queries the header is empty)."""
+
+    name: str
+    text: str
+    path: Path | None = None
+    title: str = ""
+    question: str = ""
+    question_fa: str = ""
+    scope: str = "article"
+    params: list[Param] = field(default_factory=list)
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+
+def parse_question(text: str, name: str, path: Path | None = None) -> Question:
+    """Read the header of a question; a malformed ``param`` line is an error naming the line."""
+    q = Question(name=name, text=text, path=path)
+    where = str(path) if path else name
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        match = _HEADER_LINE.match(stripped)
+        if not match:
+            continue
+        key, value = match.group(1).lower(), match.group(2)
+        if key == "title":
+            q.title = value
+        elif key == "question":
+            q.question = value
+        elif key == "question-fa":
+            q.question_fa = value
+        elif key == "scope":
+            if value not in SCOPES:
+                raise CitydipError(f"{where}:{number}: scope must be one of {', '.join(SCOPES)}, not {value!r}")
+            q.scope = value
+        elif key == "param":
+            parts = value.split(None, 2)
+            if len(parts) < 2 or not _PARAM_NAME.match(parts[0]) or parts[1] not in PARAM_TYPES:
+                raise CitydipError(
+                    f"{where}:{number}: write '# param: NAME TYPE [DEFAULT]' with TYPE one of "
+                    f"{', '.join(PARAM_TYPES)}; got {value!r}"
+                )
+            q.params.append(Param(parts[0], parts[1], parts[2] if len(parts) == 3 else None))
+    return q
+
+
+def bundled_paths() -> list[Path]:
+    """The shipped question files, sorted by name."""
+    return sorted(resources.queries_dir().glob("*.rq"))
+
+
+def bundled() -> list[Question]:
+    """All shipped questions, parsed."""
+    return [load_file(path, name=path.stem) for path in bundled_paths()]
+
+
+def load_file(path: Path, name: str | None = None) -> Question:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CitydipError(f"{path}: no such file; check the path") from None
+    except UnicodeDecodeError:
+        raise CitydipError(f"{path}: not UTF-8; re-save the query as UTF-8") from None
+    except OSError as exc:
+        raise CitydipError(f"{path}: cannot read ({exc.strerror})") from None
+    return parse_question(text, name or path.stem, path)
+
+
+def resolve(name_or_file: str) -> Question:
+    """A bundled question by name (``partners-of-city``) or any ``.rq`` file by path."""
+    candidate = Path(name_or_file)
+    if candidate.is_file():
+        return load_file(candidate)
+    bundled_file = resources.queries_dir() / f"{name_or_file}.rq"
+    if bundled_file.is_file():
+        return load_file(bundled_file, name=name_or_file)
+    if name_or_file.endswith(".rq"):
+        raise CitydipError(f"{name_or_file}: no such file; check the path")
+    names = [p.stem for p in bundled_paths()]
+    close = [n for n in names if name_or_file.lower() in n]
+    hint = f" (did you mean {', '.join(close[:3])}?)" if close else ""
+    raise CitydipError(
+        f"no question named {name_or_file!r}{hint}; `citydip query list` shows the names, or give a .rq file"
+    )

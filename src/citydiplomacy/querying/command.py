@@ -1,0 +1,106 @@
+"""``citydip query``: list, show and run the competency questions (or any SPARQL query).
+
+Exit codes: 0 answered (an ASK that answers false is still 0; read its output), 2 bad input,
+an update, or an unreachable/failing endpoint, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from citydiplomacy.errors import CitydipError
+from citydiplomacy.output import print_table
+from citydiplomacy.querying import catalog, local, params, remote, results
+
+
+@click.group()
+def query() -> None:
+    """Ask the knowledge graph the article's competency questions, or any SPARQL query."""
+
+
+@query.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def list_(fmt: str) -> None:
+    """List the bundled questions: name, scope (article or data) and title."""
+    questions = catalog.bundled()
+    if fmt == "json":
+        items = [
+            {
+                "name": q.name,
+                "scope": q.scope,
+                "title": q.title,
+                "question": q.question,
+                "question_fa": q.question_fa,
+                "params": [{"name": p.name, "type": p.type, "default": p.default} for p in q.params],
+            }
+            for q in questions
+        ]
+        click.echo(json.dumps(items, indent=2, ensure_ascii=False))
+        return
+    print_table(["name", "scope", "title"], [(q.name, q.scope, q.title) for q in questions], title="competency questions")
+
+
+@query.command("show")
+@click.argument("name")
+def show(name: str) -> None:
+    """Show a question's header, parameters and SPARQL text."""
+    q = catalog.resolve(name)
+    rows = [("name", q.name), ("title", q.title), ("question", q.question), ("question (fa)", q.question_fa), ("scope", q.scope)]
+    rows += [(f"param {p.name}", f"{p.type}, default {p.default!r}" if p.default is not None else f"{p.type}, required") for p in q.params]
+    if q.path:
+        rows.append(("file", str(q.path)))
+    print_table(["field", "value"], rows)
+    click.echo(q.text.rstrip("\n"))
+
+
+@query.command("run")
+@click.argument("name", required=False)
+@click.option("--text", "text", help="A SPARQL query given inline instead of NAME or FILE.rq.")
+@click.option("--param", "-p", "param_pairs", multiple=True, metavar="NAME=VALUE", help="Bind a parameter (repeatable); typed by the question's header.")
+@click.option("--data", "data_files", multiple=True, type=click.Path(dir_okay=False), help="Query these RDF files (with the ontology and examples) instead of the embedded store (repeatable).")
+@click.option("--endpoint", help="Run on this SPARQL 1.1 endpoint instead of locally.")
+@click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI", help="With --endpoint: query this graph as the default graph (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(results.FORMATS), help="Output format (default: table, or turtle for CONSTRUCT/DESCRIBE).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the answer to this file (atomically) instead of stdout.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds to wait for the endpoint.")
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Retries when the endpoint answers 429 or 503.")
+@click.option("--user", envvar="CITYDIP_USER", help="User name for the endpoint (or $CITYDIP_USER).")
+@click.option("--password", envvar="CITYDIP_PASSWORD", help="Password for the endpoint (or $CITYDIP_PASSWORD); never printed.")
+@click.option("--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True, help="HTTP authentication scheme with --user.")
+def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, output, timeout, retries, user, password, auth) -> None:
+    """Run a question by NAME, a FILE.rq, or --text QUERY; print its answer.
+
+    SELECT and ASK print a table (or csv, tsv, json); CONSTRUCT and DESCRIBE print RDF.
+    Updates are refused: this command only reads.
+    """
+    if (name is None) == (text is None):
+        raise CitydipError("give a question NAME (see `citydip query list`), a FILE.rq, or --text QUERY, and only one")
+    if endpoint and data_files:
+        raise CitydipError("--data queries local files and --endpoint a server; give one of them")
+    if default_graphs and not endpoint:
+        raise CitydipError("--default-graph applies to --endpoint; locally the default graph is the union of all graphs")
+    question = catalog.parse_question(text, "--text") if text is not None else catalog.resolve(name)
+    where = str(question.path) if question.path else question.name
+    form = local.check_query(question.text, where)
+    bound = params.bind(question, params.parse_assignments(param_pairs))
+    if fmt is not None:
+        if form == "graph" and fmt not in results.GRAPH_FORMATS:
+            raise CitydipError(f"{where}: gives RDF (CONSTRUCT/DESCRIBE); use --format turtle or ntriples")
+        if form != "graph" and fmt in results.GRAPH_FORMATS:
+            raise CitydipError(f"{where}: gives a table (SELECT/ASK); use --format table, csv, tsv or json")
+    if endpoint:
+        answer = remote.run(
+            endpoint, question.text, form, bound, timeout=timeout, user=user, password=password,
+            auth=auth, default_graphs=default_graphs, retries=retries,
+        )
+    else:
+        if data_files:
+            store = local.bundled_store(data_files)
+        else:
+            from citydiplomacy.cli import store_from_context
+
+            store = store_from_context()
+        answer = local.run(store, question.text, bound)
+    results.emit(answer, fmt, title=question.title or None, output=output)

@@ -1,0 +1,92 @@
+"""Running a question on the embedded store, or on an in-memory copy with ``--data`` files added.
+
+Queries see the union of the named graphs as their default graph, as a SPARQL server
+without FROM does; parameters arrive as pyoxigraph substitutions (typed terms, no text).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph
+
+from citydiplomacy import resources
+from citydiplomacy.errors import CitydipError
+from citydiplomacy.namespaces import GRAPH_DATA, GRAPH_EXAMPLES, GRAPH_ONTOLOGY
+from citydiplomacy.querying.params import substitutions
+from citydiplomacy.querying.results import Answer, from_pyoxigraph
+from citydiplomacy.rdfio import guess_format, read_rdf
+
+OXI_FORMATS = {
+    "turtle": pyoxigraph.RdfFormat.TURTLE,
+    "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+    "nquads": pyoxigraph.RdfFormat.N_QUADS,
+    "trig": pyoxigraph.RdfFormat.TRIG,
+    "xml": pyoxigraph.RdfFormat.RDF_XML,
+    "n3": pyoxigraph.RdfFormat.N3,
+    "json-ld": pyoxigraph.RdfFormat.JSON_LD,
+}
+QUAD_FORMATS = {"nquads", "trig"}
+
+
+def load_file(store: pyoxigraph.Store, path: str | Path, graph: str = GRAPH_DATA) -> None:
+    """Add one RDF file to *store*; a file that does not parse ends with rdfio's FILE:LINE:COL error."""
+    name = str(path)
+    fmt = guess_format(name)
+    if not Path(name).is_file():
+        raise CitydipError(f"{name}: no such file; check the path")
+    options = {} if fmt in QUAD_FORMATS else {"to_graph": pyoxigraph.NamedNode(graph)}
+    try:
+        store.load(path=name, format=OXI_FORMATS[fmt], base_iri=Path(name).resolve().as_uri(), **options)
+    except (SyntaxError, ValueError, OSError) as exc:
+        read_rdf(name)  # raises the located, one-line error
+        raise CitydipError(f"{name}: cannot load ({' '.join(str(exc).split())})") from None
+
+
+def bundled_store(data_files: list[str] | tuple[str, ...] = ()) -> pyoxigraph.Store:
+    """An in-memory store with the ontology, the article's examples and *data_files*."""
+    store = pyoxigraph.Store()
+    for path in resources.ontology_files():
+        store.load(path=str(path), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(GRAPH_ONTOLOGY))
+    examples = resources.examples_file()
+    if examples.exists():
+        store.load(path=str(examples), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(GRAPH_EXAMPLES))
+    for path in data_files:
+        load_file(store, path)
+    return store
+
+
+def check_query(text: str, where: str) -> str:
+    """Parse *text*; refuse updates (exit 2) and report syntax errors in one line. Returns the form."""
+    try:
+        result = pyoxigraph.Store().query(text)
+    except SyntaxError as exc:
+        if _is_update(text):
+            raise CitydipError(
+                f"{where}: is a SPARQL update (INSERT/DELETE/LOAD/CLEAR/DROP...); `citydip query run` is "
+                "read-only: give a SELECT, ASK, CONSTRUCT or DESCRIBE query"
+            ) from None
+        raise CitydipError(f"{where}: not a valid SPARQL 1.1 query ({' '.join(str(exc).split())})") from None
+    return from_pyoxigraph(result).form
+
+
+def _is_update(text: str) -> bool:
+    """True if *text* parses as a SPARQL 1.1 update (parsed only, never executed)."""
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        parseUpdate(text)
+    except Exception:  # noqa: BLE001 - pyparsing's errors: not an update
+        return False
+    return True
+
+
+def run(store: pyoxigraph.Store, text: str, bound: dict[str, object]) -> Answer:
+    """Run a (checked) query with typed bindings over the union of the store's graphs."""
+    try:
+        result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions(bound))
+        return from_pyoxigraph(result)
+    except SyntaxError as exc:
+        raise CitydipError(f"not a valid SPARQL 1.1 query ({' '.join(str(exc).split())})") from None
+    except OSError as exc:
+        raise CitydipError(f"cannot read the store ({' '.join(str(exc).split())})") from None

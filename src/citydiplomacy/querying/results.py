@@ -1,0 +1,149 @@
+"""One shape for every answer (embedded or remote) and its output formats.
+
+SELECT rows are pyoxigraph terms; CSV, TSV and JSON are written by pyoxigraph's own
+SPARQL 1.1 results serializers (CSV: plain values; TSV: N-Triples-style terms), and
+CONSTRUCT/DESCRIBE triples by its RDF serializers, so no format is written by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import click
+import pyoxigraph
+
+from citydiplomacy.errors import CitydipError
+from citydiplomacy.namespaces import PREFIXES
+from citydiplomacy.output import print_table
+
+SELECT_FORMATS = ("table", "csv", "tsv", "json")
+GRAPH_FORMATS = ("turtle", "ntriples")
+FORMATS = (*SELECT_FORMATS, *GRAPH_FORMATS)
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_RESULTS_FORMATS = {
+    "csv": pyoxigraph.QueryResultsFormat.CSV,
+    "tsv": pyoxigraph.QueryResultsFormat.TSV,
+    "json": pyoxigraph.QueryResultsFormat.JSON,
+}
+
+
+@dataclass
+class Answer:
+    """form is 'select', 'ask' or 'graph' (CONSTRUCT and DESCRIBE)."""
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[dict[str, object]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[pyoxigraph.Triple] = field(default_factory=list)
+
+
+def from_pyoxigraph(result) -> Answer:
+    """Materialise a pyoxigraph query result."""
+    if isinstance(result, pyoxigraph.QueryBoolean):
+        return Answer("ask", boolean=bool(result))
+    if isinstance(result, pyoxigraph.QuerySolutions):
+        names = [v.value for v in result.variables]
+        rows = [{n: solution[n] for n in names if solution[n] is not None} for solution in result]
+        return Answer("select", variables=names, rows=rows)
+    return Answer("graph", triples=list(result))
+
+
+def term_to_json(term) -> dict:
+    """A term as a SPARQL 1.1 JSON results binding."""
+    if isinstance(term, pyoxigraph.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, pyoxigraph.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, pyoxigraph.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    raise CitydipError(f"cannot write the RDF-star term {term} in SPARQL results; use a plain query")
+
+
+def to_json_dict(answer: Answer) -> dict:
+    if answer.form == "ask":
+        return {"head": {}, "boolean": bool(answer.boolean)}
+    return {
+        "head": {"vars": answer.variables},
+        "results": {"bindings": [{k: term_to_json(v) for k, v in row.items()} for row in answer.rows]},
+    }
+
+
+def serialize(answer: Answer, fmt: str) -> bytes:
+    """The answer in a machine format (csv, tsv, json, turtle, ntriples)."""
+    if answer.form == "graph":
+        if fmt not in GRAPH_FORMATS:
+            raise CitydipError(f"a CONSTRUCT or DESCRIBE query gives RDF; use --format turtle or ntriples, not {fmt}")
+        rdf_format = pyoxigraph.RdfFormat.TURTLE if fmt == "turtle" else pyoxigraph.RdfFormat.N_TRIPLES
+        used = _used_prefixes(answer.triples) if fmt == "turtle" else None
+        return pyoxigraph.serialize(answer.triples, format=rdf_format, prefixes=used)
+    if fmt not in _RESULTS_FORMATS:
+        raise CitydipError(f"a SELECT or ASK query gives a table; use --format table, csv, tsv or json, not {fmt}")
+    data = json.dumps(to_json_dict(answer)).encode("utf-8")
+    parsed = pyoxigraph.parse_query_results(data, format=pyoxigraph.QueryResultsFormat.JSON)
+    return parsed.serialize(format=_RESULTS_FORMATS[fmt])
+
+
+def _used_prefixes(triples) -> dict[str, str]:
+    iris = set()
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            if isinstance(term, pyoxigraph.NamedNode):
+                iris.add(term.value)
+    return {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
+
+
+def display(term) -> str:
+    """A term for people: prefixed names for IRIs, the text of literals (with @lang if not English)."""
+    if term is None:
+        return ""
+    if isinstance(term, pyoxigraph.NamedNode):
+        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            local = term.value[len(ns):]
+            if term.value.startswith(ns) and local and all(c.isalnum() or c in "_-." for c in local):
+                return f"{prefix}:{local}"
+        return f"<{term.value}>"
+    if isinstance(term, pyoxigraph.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, pyoxigraph.Literal):
+        if term.language and term.language != "en":
+            return f"{term.value} @{term.language}"
+        return term.value
+    return str(term)
+
+
+def emit(answer: Answer, fmt: str | None, title: str | None = None, output: str | None = None) -> None:
+    """Print (or atomically write to *output*) the answer; *fmt* None picks table or turtle."""
+    if fmt is None:
+        fmt = "turtle" if answer.form == "graph" else "table"
+    if fmt == "table" and output is None:
+        if answer.form == "graph":
+            raise CitydipError("a CONSTRUCT or DESCRIBE query gives RDF; use --format turtle or ntriples")
+        if answer.form == "ask":
+            click.echo("true" if answer.boolean else "false")
+            return
+        rows = [[display(row.get(v)) for v in answer.variables] for row in answer.rows]
+        print_table(answer.variables, rows, title=title)
+        if not answer.rows:
+            click.echo("(no answers)", err=True)
+        return
+    if fmt == "table":
+        raise CitydipError("--output writes a machine format; add --format csv, tsv, json, turtle or ntriples")
+    data = serialize(answer, fmt)
+    if output is not None:
+        from citydiplomacy.rdfio import atomic_write
+
+        atomic_write(output, data)
+        return
+    stream = click.get_binary_stream("stdout")
+    stream.write(data)
+    if data and not data.endswith(b"\n"):
+        stream.write(b"\n")
+    stream.flush()
