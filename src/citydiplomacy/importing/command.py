@@ -1,0 +1,220 @@
+"""``citydip import``: the shared P190 files (``citydip import PATH...``) and spreadsheets (``citydip import csv``).
+
+Both syntaxes of the issue live under one click group: a first argument that is not a
+subcommand name (``csv``) is routed to the hidden ``files`` command, so
+``citydip import a.gexf b.csv --format ...`` and ``citydip import csv FILE --city-a ...`` both work.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import click
+
+from citydiplomacy.errors import CitydipError
+from citydiplomacy.output import print_table, progress
+from citydiplomacy.rdfio import atomic_write
+
+MAX_LISTED = 20
+
+
+class ImportGroup(click.Group):
+    """Route ``import PATH...`` to the hidden ``files`` command; ``import csv ...`` to ``csv``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["files", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(
+    "import",
+    cls=ImportGroup,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+def import_() -> None:
+    """Import twinning data into the store.
+
+    \b
+    citydip import PATH... [--format gexf|ursino-csv|l3viathan-tsv] [--report FILE]
+        the shared Wikidata P190 extracts (format detected from the content);
+        relations.tsv takes its labels from names.tsv beside it (or given as a PATH).
+    citydip import csv FILE --city-a COL --country-a COL --city-b COL --country-b COL ...
+        a researcher's spreadsheet, reconciled against the cities in the graph.
+
+    Importing the same file twice adds nothing. Exit codes: 0 imported, 2 bad input.
+    """
+
+
+def _resolve_inputs(paths: tuple[str, ...], fmt: str | None):
+    """Pair each data file with its format (and relations.tsv with its names.tsv)."""
+    from citydiplomacy.importing.sources import detect_format
+
+    jobs: list[tuple[Path, str]] = []
+    names: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_file():
+            raise CitydipError(f"{path}: no such file")
+        detected = fmt or detect_format(path)
+        if detected == "l3viathan-names" or (fmt == "l3viathan-tsv" and detect_format(path) == "l3viathan-names"):
+            names.append(path)
+        else:
+            jobs.append((path, detected))
+    relations = [p for p, f in jobs if f == "l3viathan-tsv"]
+    if names and not relations:
+        raise CitydipError(f"{names[0]}: holds labels only (QID<TAB>label); import it together with its relations.tsv")
+    if len(names) > 1 or (names and len(relations) > 1):
+        raise CitydipError("give at most one names.tsv, with exactly one relations.tsv")
+    companions: dict[Path, Path | None] = {}
+    for path in relations:
+        if names:
+            companions[path] = names[0]
+        else:
+            sibling = path.with_name("names.tsv")
+            companions[path] = sibling if sibling.is_file() and sibling != path else None
+    return jobs, companions
+
+
+@import_.command("files", hidden=True)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["gexf", "ursino-csv", "l3viathan-tsv"]),
+    help="Format of every PATH (default: detected from the content).",
+)
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=str), help="Write every issue (file, line, kind, message) to this CSV.")
+def files(paths: tuple[str, ...], fmt: str | None, report: str | None) -> None:
+    """Import the shared Wikidata P190 files."""
+    from citydiplomacy.cli import store_from_context
+    from citydiplomacy.importing.sources import parse
+    from citydiplomacy.importing.writer import import_parsed
+
+    jobs, companions = _resolve_inputs(paths, fmt)
+    store = store_from_context()
+    summary_rows = []
+    issue_rows: list[tuple[str, object, str, str]] = []
+    with progress("importing", total=len(jobs)) as advance:
+        for path, detected in jobs:
+            parsed = parse(path, detected, companions.get(path))
+            result = import_parsed(store, parsed)
+            advance()
+            names = companions.get(path)
+            label = path.name + (f" (+{names.name})" if names else "")
+            summary_rows.append(
+                (
+                    label,
+                    detected,
+                    result.rows,
+                    result.pairs,
+                    result.new_agreements,
+                    result.merged_agreements,
+                    sum(result.self_loops.values()),
+                    sum(v for k, v in result.skipped.items() if k != "self-twinning"),
+                    result.triples_added,
+                )
+            )
+            for issue in parsed.issues:
+                issue_rows.append((path.name, issue.line or "", issue.kind, issue.message))
+            for conflict in result.conflicts:
+                issue_rows.append((path.name, "", "conflict with stored value", conflict))
+    print_table(
+        ["file", "format", "rows", "pairs", "new agreements", "merged", "self-twinnings", "skipped", "triples added"],
+        summary_rows,
+        title="import",
+    )
+    _print_issues(issue_rows)
+    if report:
+        _write_csv(report, ["file", "line", "kind", "message"], issue_rows)
+        click.echo(f"issues written to {report}")
+
+
+def _print_issues(issue_rows) -> None:
+    """One row per kind with a count and the first examples: nothing is dropped silently."""
+    if not issue_rows:
+        return
+    by_kind: dict[tuple[str, str], list[str]] = {}
+    for file, line, kind, message in issue_rows:
+        by_kind.setdefault((file, kind), []).append(message if not line or str(line) in message else f"line {line}: {message}")
+    rows = []
+    for (file, kind), messages in by_kind.items():
+        shown = "; ".join(messages[:3]) + (f"; ... ({len(messages) - 3} more)" if len(messages) > 3 else "")
+        rows.append((file, kind, len(messages), shown))
+    print_table(["file", "issue", "count", "examples"], rows, title="issues (use --report FILE for all)")
+
+
+def _write_csv(path: str, header: list[str], rows) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    atomic_write(path, buffer.getvalue())
+
+
+@import_.command("csv")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--city-a", required=True, help="Column with the first city's name.")
+@click.option("--country-a", required=True, help="Column with the first city's country.")
+@click.option("--city-b", required=True, help="Column with the second city's name.")
+@click.option("--country-b", required=True, help="Column with the second city's country.")
+@click.option("--start", "start_col", help="Column with the start date (ISO date, year, or Solar Hijri).")
+@click.option("--end", "end_col", help="Column with the end date.")
+@click.option("--qid-a", help="Column with the first city's Wikidata QID (overrides name matching when filled).")
+@click.option("--qid-b", help="Column with the second city's Wikidata QID.")
+@click.option(
+    "--calendar",
+    type=click.Choice(["auto", "gregorian", "jalali"]),
+    default="auto",
+    show_default=True,
+    help="Calendar of the dates; auto: a year below 1500 (or Persian digits) is Solar Hijri.",
+)
+@click.option("--delimiter", default=None, help="Field delimiter (default: sniffed among , ; TAB).")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=str), help="Write the reconciliation report CSV here.")
+def csv_(file, city_a, country_a, city_b, country_b, start_col, end_col, qid_a, qid_b, calendar, delimiter, report):
+    """Import a spreadsheet of twinnings, reconciling city names against the graph."""
+    from citydiplomacy.cli import store_from_context
+    from citydiplomacy.importing.spreadsheet import Columns, import_spreadsheet
+
+    path = Path(file)
+    if not path.is_file():
+        raise CitydipError(f"{path}: no such file")
+    columns = Columns(city_a, country_a, city_b, country_b, start_col, end_col, qid_a, qid_b)
+    store = store_from_context()
+    outcome = import_spreadsheet(store, path, columns, calendar=calendar, delimiter=delimiter)
+    print_table(
+        ["rows", "imported", "merged", "skipped", "cities matched", "cities created", "ambiguous", "triples added"],
+        [
+            (
+                outcome.rows,
+                outcome.imported,
+                outcome.merged,
+                sum(outcome.skipped.values()),
+                outcome.matched,
+                outcome.created,
+                outcome.ambiguous,
+                outcome.triples_added,
+            )
+        ],
+        title=f"import {path.name}",
+    )
+    if outcome.skipped:
+        print_table(["reason", "rows"], sorted(outcome.skipped.items()), title="skipped rows")
+        listed = outcome.skipped_lines[:MAX_LISTED]
+        for line, reason in listed:
+            click.echo(f"{path}:{line}: skipped: {reason}", err=True)
+        if len(outcome.skipped_lines) > MAX_LISTED:
+            click.echo(f"... and {len(outcome.skipped_lines) - MAX_LISTED} more skipped rows (see --report)", err=True)
+    if report:
+        _write_csv(
+            report,
+            ["row", "side", "input name", "input country", "outcome", "chosen IRI", "candidates", "note"],
+            outcome.report_rows,
+        )
+        click.echo(f"reconciliation report written to {report}")
+
+
+csv_.name = "csv"

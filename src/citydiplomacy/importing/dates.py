@@ -1,0 +1,69 @@
+"""Dates in researchers' spreadsheets: ISO dates, years, Solar Hijri (Jalali) dates and years.
+
+Output is an ``xsd:date`` (full dates) or an ``xsd:gYear`` (years), in the Gregorian calendar,
+as the ontology's cdo:startDate / cdo:endDate expect. Conversion uses ``jdatetime``.
+
+Rule for telling the calendars apart (``calendar="auto"``): a value written with Persian or
+Arabic-Indic digits is Solar Hijri; otherwise a year below 1500 is Solar Hijri (1500 SH is
+2121 CE, so every plausible Solar Hijri year is below it, and Gregorian twinnings before
+1500 CE are rare: pass ``calendar="gregorian"`` for them). A Solar Hijri year alone becomes the
+Gregorian year in which it begins (1 Farvardin): 1399 -> 2020 (it runs to 20 March 2021).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+import jdatetime
+
+_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+_YEAR = re.compile(r"(\d{3,4})")
+_DATE = re.compile(r"(\d{3,4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_DMY = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+JALALI_LIMIT = 1500
+
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+XSD_GYEAR = "http://www.w3.org/2001/XMLSchema#gYear"
+
+
+class DateError(ValueError):
+    """A date cell that cannot be read; the message says why."""
+
+
+def parse_date(raw: str, calendar: str = "auto") -> tuple[str, str]:
+    """Return (lexical form, datatype IRI) of the Gregorian date or year that *raw* denotes."""
+    text = raw.strip()
+    persian_digits = text != text.translate(_DIGITS)
+    text = text.translate(_DIGITS).replace("\u066b", ".").replace("\u060c", "-")
+    match = _DATE.fullmatch(text)
+    if match is None and _DMY.fullmatch(text):
+        raise DateError(f"{raw!r}: write dates year first (YYYY-MM-DD), day-first dates are ambiguous")
+    year_only = _YEAR.fullmatch(text)
+    if match is None and year_only is None:
+        raise DateError(f"{raw!r}: not a date (YYYY-MM-DD) or a year (YYYY), Gregorian or Solar Hijri")
+    year = int((match or year_only).group(1))
+    if calendar == "auto":
+        jalali = persian_digits or year < JALALI_LIMIT
+    else:
+        jalali = calendar == "jalali"
+    if match is None:
+        if jalali:
+            try:
+                start = jdatetime.date(year, 1, 1).togregorian()
+            except ValueError as exc:
+                raise DateError(f"{raw!r}: not a Solar Hijri year ({exc})") from None
+            return f"{start.year:04d}", XSD_GYEAR
+        if year < 1:
+            raise DateError(f"{raw!r}: year out of range")
+        return f"{year:04d}", XSD_GYEAR
+    month, day = int(match.group(2)), int(match.group(3))
+    try:
+        if jalali:
+            gregorian = jdatetime.date(year, month, day).togregorian()
+        else:
+            gregorian = _dt.date(year, month, day)
+    except ValueError as exc:
+        kind = "Solar Hijri" if jalali else "Gregorian"
+        raise DateError(f"{raw!r}: not a valid {kind} date ({exc})") from None
+    return gregorian.isoformat(), XSD_DATE
