@@ -1,0 +1,125 @@
+"""PNG plots with matplotlib's Agg canvas (no display, no pyplot state, no map download).
+
+Each function renders one figure into bytes and writes it atomically, so a failed run never leaves a
+half-written PNG.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from pathlib import Path
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+
+from citydiplomacy.rdfio import atomic_write
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    FigureCanvasAgg(fig)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # glyphs missing from the default font (labels in many scripts)
+        fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
+    atomic_write(path, buffer.getvalue())
+    return path
+
+
+def degree_distribution(degree_counts: list[tuple[int, int]], path: Path) -> Path:
+    """P(k) and the complementary cumulative distribution P(K >= k) on log-log axes."""
+    fig = Figure(figsize=(7, 5))
+    ax = fig.add_subplot()
+    pairs = [(k, c) for k, c in degree_counts if k > 0]
+    total = sum(c for _, c in pairs) or 1
+    ks = [k for k, _ in pairs]
+    pk = [c / total for _, c in pairs]
+    ccdf, running = [], total
+    for _, c in pairs:
+        ccdf.append(running / total)
+        running -= c
+    ax.loglog(ks, pk, "o", markersize=4, label="P(k): share of cities with degree k")
+    ax.loglog(ks, ccdf, "-", linewidth=1.5, label="P(K ≥ k)")
+    ax.set_xlabel("twinning degree k (distinct partner cities)")
+    ax.set_ylabel("share of cities")
+    ax.set_title("Degree distribution of the twinning network")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    return _save(fig, path)
+
+
+def links_map(cities: list[dict], edges: list[tuple[str, str]], path: Path) -> Path:
+    """Links as straight segments between (lon, lat) points, cities sized by degree."""
+    where = {c["city"]: (c["lon"], c["lat"]) for c in cities if c.get("lon") is not None}
+    segments = [(where[u], where[v]) for u, v in edges if u in where and v in where]
+    fig = Figure(figsize=(14, 7))
+    ax = fig.add_subplot()
+    ax.add_collection(LineCollection(segments, linewidths=0.3, alpha=0.15, colors="tab:blue"))
+    placed = [c for c in cities if c.get("lon") is not None]
+    ax.scatter(
+        [c["lon"] for c in placed],
+        [c["lat"] for c in placed],
+        s=[2 + 3 * math.sqrt(c["degree"]) for c in placed],
+        c="tab:red",
+        alpha=0.6,
+        linewidths=0,
+    )
+    ax.set_xlim(-180, 180)
+    ax.set_ylim(-90, 90)
+    ax.set_aspect("equal")
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.set_title(f"Twinning links with coordinates at both ends: {len(segments):,} of {len(edges):,}")
+    ax.grid(True, alpha=0.2)
+    return _save(fig, path)
+
+
+def country_heatmap(country_pairs: list[dict], countries: list[dict], path: Path, top: int = 20) -> Path:
+    """Links between the *top* countries with most links (diagonal = domestic), log colour scale."""
+    names = [c["country"] for c in countries[:top]]
+    index = {name: i for i, name in enumerate(names)}
+    size = len(names)
+    matrix = [[0] * size for _ in range(size)]
+    for row in country_pairs:
+        a, b = row["country_a"], row["country_b"]
+        if a in index and b in index:
+            matrix[index[a]][index[b]] += row["links"]
+            if a != b:
+                matrix[index[b]][index[a]] += row["links"]
+    masked = [[value if value > 0 else math.nan for value in line] for line in matrix]
+    fig = Figure(figsize=(max(6, 0.45 * size + 3), max(5, 0.45 * size + 2)))
+    ax = fig.add_subplot()
+    peak = max((v for line in matrix for v in line), default=1) or 1
+    image = ax.imshow(masked, cmap="viridis", norm=LogNorm(vmin=1, vmax=max(peak, 2)))
+    ax.set_xticks(range(size), names, rotation=90, fontsize=8)
+    ax.set_yticks(range(size), names, fontsize=8)
+    ax.set_title(f"Twinning links between the {size} countries with most links (diagonal: domestic)")
+    fig.colorbar(image, ax=ax, label="links")
+    return _save(fig, path)
+
+
+def cityness_scatter(scores, flow_threshold, place_threshold, path: Path, annotate: int = 8) -> Path:
+    """Place score (x) against flow score (y) with the quadrant lines."""
+    colours = {"network city": "tab:blue", "hierarchical town": "tab:orange", "both": "tab:green", "neither": "tab:gray"}
+    fig = Figure(figsize=(8, 7))
+    ax = fig.add_subplot()
+    for name, colour in colours.items():
+        pts = [s for s in scores if s.quadrant == name]
+        ax.scatter([s.place for s in pts], [s.flow for s in pts], s=8, alpha=0.5, c=colour, label=f"{name} ({len(pts):,})", linewidths=0)
+    if flow_threshold is not None:
+        ax.axhline(flow_threshold, color="black", linewidth=0.8, linestyle="--")
+    if place_threshold is not None:
+        ax.axvline(place_threshold, color="black", linewidth=0.8, linestyle="--")
+    ranked = sorted((s for s in scores if s.place is not None), key=lambda s: -(s.flow - s.place))
+    for s in ranked[:annotate]:
+        ax.annotate(s.label, (s.place, s.flow), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("place score (town-ness: rank in the national urban hierarchy)")
+    ax.set_ylabel("flow score (city-ness: twinning, networks, reach abroad)")
+    ax.set_title("City-ness against town-ness")
+    ax.legend(loc="lower right", fontsize=8)
+    return _save(fig, path)
