@@ -1,0 +1,331 @@
+"""Running pyshacl with the project's shapes, and reading its report into plain rows.
+
+The one entry point other code needs is :func:`validate_graph` (the importer calls it on
+generated data); ``citydip validate`` is a thin command around it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rdflib
+from rdflib.namespace import RDF, RDFS
+from rdflib.term import Literal, Node, URIRef
+
+from citydiplomacy import resources
+from citydiplomacy.errors import CitydipError
+from citydiplomacy.namespaces import SH, bind_prefixes
+
+INFERENCE_MODES = ("none", "rdfs", "owlrl")
+SEVERITIES = ("violation", "warning", "info")
+# Rank of each SHACL severity; a result fails a run when its rank >= the --fail-on rank.
+_RANK = {SH.Violation: 3, SH.Warning: 2, SH.Info: 1}
+_FAIL_ON_RANK = {"violation": 3, "warning": 2, "info": 1}
+SHAPES_NAMESPACE = "https://w3id.org/citydiplomacy/shapes#"
+_TEMPLATE = re.compile(r"\{[$?](\w+)\}")
+# A full IRI inside a message that pyshacl filled in from a SPARQL binding.
+_IRI_IN_TEXT = re.compile(r"(?<![<\w])(?:https?|urn):[^\s,;<>\"{}]+?(?=[\s,;)]|\.?$|\.\s)")
+
+
+def data_shapes_file() -> Path:
+    return resources.shapes_dir() / "data.ttl"
+
+
+def ontology_qa_shapes_file() -> Path:
+    return resources.shapes_dir() / "ontology-qa.ttl"
+
+
+@dataclass(frozen=True)
+class Result:
+    """One sh:ValidationResult, flattened."""
+
+    focus_node: Node
+    path: Node | None
+    value: Node | None
+    severity: URIRef
+    source_shape: Node
+    component: URIRef
+    message: str
+
+    @property
+    def severity_name(self) -> str:
+        """'Violation', 'Warning', 'Info' (or the local name of a custom severity)."""
+        return _local_name(self.severity)
+
+
+@dataclass
+class Report:
+    """What one validation run found.
+
+    ``results`` are sorted by focus node; ``graph`` is the SHACL report graph (messages with
+    their ``{$value}`` templates filled in); ``data_graph`` is the graph validated (after
+    inference), kept to look up labels of focus nodes.
+    """
+
+    results: list[Result]
+    graph: rdflib.Graph
+    data_graph: rdflib.Graph
+    triples: int
+    seconds: float
+    inference: str
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def conforms(self) -> bool:
+        """True when there is no result of any severity (SHACL's own notion)."""
+        return not self.results
+
+    def fails(self, fail_on: str = "violation") -> bool:
+        """True when some result is at least as severe as *fail_on* (violation|warning|info)."""
+        threshold = _FAIL_ON_RANK[fail_on]
+        return any(_RANK.get(r.severity, 3) >= threshold for r in self.results)
+
+    def label(self, node: Node) -> str | None:
+        """The node's rdfs:label (English first), for people reading the report."""
+        return best_label(self.data_graph, node)
+
+
+def best_label(graph: rdflib.Graph, node: Node) -> str | None:
+    labels = list(graph.objects(node, RDFS.label))
+    if not labels:
+        return None
+
+    def rank(lit: Node) -> tuple[int, str]:
+        lang = getattr(lit, "language", None)
+        return ({"en": 0, None: 1}.get(lang, 2), str(lit))
+
+    return str(sorted(labels, key=rank)[0])
+
+
+def _local_name(node: Node) -> str:
+    text = str(node)
+    return re.split(r"[#/]", text)[-1] or text
+
+
+def load_shapes(which: str = "data", extra: Iterable[str | Path] = (), input_format: str | None = None) -> rdflib.Graph:
+    """The packaged shapes (``data`` or ``ontology-qa``) plus any *extra* shapes files.
+
+    Extra files go through :func:`citydiplomacy.rdfio.read_rdf`, so a broken one ends with
+    ``FILE:LINE:COL`` and exit 2.
+    """
+    from citydiplomacy.rdfio import read_rdf
+
+    graph = rdflib.Graph()
+    bind_prefixes(graph)
+    graph.bind("cds", SHAPES_NAMESPACE)
+    packaged = {"data": data_shapes_file(), "ontology-qa": ontology_qa_shapes_file(), "none": None}[which]
+    if packaged is not None:
+        graph.parse(packaged, format="turtle")
+    for path in extra:
+        read_rdf(path, graph, input_format if str(path) == "-" else None)
+    return graph
+
+
+@contextmanager
+def _cached_sparql_parsing() -> Iterator[None]:
+    """Parse each SPARQL text once while pyshacl runs.
+
+    pyshacl runs a SPARQL-based constraint once per focus node with the same text (the focus
+    node goes in through initBindings), and rdflib re-parses the text every time: about 50 ms
+    a call, so 10,000 agreements x 3 constraints took many minutes. The parsed and translated
+    algebra is reusable with other bindings (that is what rdflib's prepareQuery is for), so we
+    cache it by (text, base, prefixes) for the duration of the run and restore rdflib afterwards.
+    """
+    from rdflib.plugins.sparql import processor as sparql_processor
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.evaluate import evalQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    original = sparql_processor.SPARQLProcessor.query
+    cache: dict[tuple, object] = {}
+
+    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
+            prepared = cache.get(key)
+            if prepared is None:
+                prepared = cache[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
+            strOrQuery = prepared
+        return evalQuery(self.graph, strOrQuery, initBindings, base)
+
+    sparql_processor.SPARQLProcessor.query = query
+    try:
+        yield
+    finally:
+        sparql_processor.SPARQLProcessor.query = original
+
+
+def validate_graph(
+    data_graph: rdflib.Graph,
+    *,
+    shapes: rdflib.Graph | None = None,
+    ontology: rdflib.Graph | None | bool = True,
+    inference: str = "rdfs",
+    inplace: bool = False,
+    advanced: bool = True,
+) -> Report:
+    """Validate *data_graph* and return a :class:`Report`.
+
+    - *shapes*: a shapes graph; default the packaged ``shapes/data.ttl``.
+    - *ontology*: the ontology graph pyshacl mixes into the data before inference (so
+      subclasses and ranges count); ``True`` = the packaged ontology, ``None``/``False`` = none.
+    - *inference*: ``none``, ``rdfs`` (default) or ``owlrl``.
+    - *inplace*: let pyshacl add the ontology and inferred triples to *data_graph* itself
+      instead of a copy (faster, less memory; use it when the graph is yours to throw away).
+    - *advanced*: SHACL Advanced Features (SPARQL targets), needed by the ontology QA shapes.
+
+    Raises :class:`CitydipError` (exit 2) when the shapes are not valid SHACL.
+    """
+    import pyshacl
+    from pyshacl.errors import ReportableRuntimeError
+
+    from citydiplomacy.ontology import load_ontology
+
+    if inference not in INFERENCE_MODES:
+        raise CitydipError(f"unknown inference mode {inference!r}; use one of: {', '.join(INFERENCE_MODES)}")
+    if shapes is None:
+        shapes = load_shapes("data")
+    if ontology is True:
+        ontology = load_ontology()
+    elif ontology is False:
+        ontology = None
+    triples = len(data_graph)
+    started = time.perf_counter()
+    try:
+        with _cached_sparql_parsing():
+            _conforms, report_graph, _text = pyshacl.validate(
+                data_graph,
+                shacl_graph=shapes,
+                ont_graph=ontology,
+                inference=inference,
+                advanced=advanced,
+                inplace=inplace,
+                allow_infos=False,
+                allow_warnings=False,
+            )
+    except ReportableRuntimeError as exc:
+        reason = " ".join(str(getattr(exc, "message", exc)).split())
+        raise CitydipError(f"the shapes are not valid SHACL: {reason}; fix the shapes file") from None
+    seconds = time.perf_counter() - started
+    bind_prefixes(report_graph)
+    report_graph.bind("cds", SHAPES_NAMESPACE)
+    results = _read_results(report_graph, data_graph)
+    counts = Counter(r.severity_name for r in results)
+    return Report(results, report_graph, data_graph, triples, seconds, inference, counts)
+
+
+def validate_ontology(ontology: rdflib.Graph | None = None, extra_shapes: rdflib.Graph | None = None) -> Report:
+    """Run the ontology QA shapes on *ontology* (default the packaged one), without inference."""
+    from citydiplomacy.ontology import load_ontology
+
+    graph = ontology if ontology is not None else load_ontology()
+    shapes = load_shapes("ontology-qa")
+    if extra_shapes is not None:
+        shapes += extra_shapes
+    return validate_graph(graph, shapes=shapes, ontology=None, inference="none", advanced=True)
+
+
+def short(graph: rdflib.Graph, node: Node | None) -> str:
+    """A compact, readable form of a node: prefixed name, <IRI>, "literal"^^dt, or _:b."""
+    if node is None:
+        return ""
+    if isinstance(node, URIRef):
+        try:
+            return graph.namespace_manager.normalizeUri(node)
+        except Exception:  # noqa: BLE001 - fall back to the full IRI
+            return f"<{node}>"
+    if isinstance(node, Literal):
+        return node.n3(graph.namespace_manager)
+    return node.n3()
+
+
+def path_text(graph: rdflib.Graph, path: Node | None) -> str:
+    """A SHACL property path in SPARQL property-path syntax, e.g. ``geo:hasGeometry/geo:asWKT``."""
+    if path is None:
+        return ""
+    if isinstance(path, URIRef):
+        return short(graph, path)
+    if (path, RDF.first, None) in graph:
+        return "/".join(path_text(graph, p) for p in rdflib.collection.Collection(graph, path))
+    for predicate, fmt in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "({})*"),
+                           (SH.oneOrMorePath, "({})+"), (SH.zeroOrOnePath, "({})?")):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            return fmt.format(path_text(graph, inner))
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(path_text(graph, p) for p in rdflib.collection.Collection(graph, alternatives)) + ")"
+    return str(path)
+
+
+def _shorten(graph: rdflib.Graph, iri: str) -> str:
+    text = short(graph, URIRef(iri))
+    return iri if text.startswith("<") else text
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    return _TEMPLATE.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def _read_results(report: rdflib.Graph, data: rdflib.Graph) -> list[Result]:
+    """Flatten the report graph into :class:`Result` rows, filling in message templates.
+
+    pyshacl substitutes ``{$value}`` and ``{?var}`` only in SPARQL-based constraints; Core
+    constraints would show the raw template, so we fill ``{$this}``, ``{$value}`` and
+    ``{$path}`` here, in the rows and in the report graph alike.
+    """
+    rows = []
+    for node in list(report.subjects(RDF.type, SH.ValidationResult)):
+        focus = report.value(node, SH.focusNode)
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        values = {
+            "this": short(data, focus),
+            "value": short(data, value) if value is not None else "(none)",
+            "path": path_text(report, path),
+        }
+        component = report.value(node, SH.sourceConstraintComponent)
+        messages = []
+        for message in sorted(report.objects(node, SH.resultMessage), key=str):
+            text = str(message)
+            filled = _fill(text, values) if _TEMPLATE.search(text) else text
+            if component == SH.SPARQLConstraintComponent:
+                filled = _IRI_IN_TEXT.sub(lambda m: _shorten(data, m.group(0)), filled)
+            if filled != text:
+                report.remove((node, SH.resultMessage, message))
+                report.add((node, SH.resultMessage, Literal(filled, lang=getattr(message, "language", None))))
+                text = filled
+            messages.append(text)
+        rows.append(
+            Result(
+                focus_node=focus,
+                path=path,
+                value=value,
+                severity=report.value(node, SH.resultSeverity) or SH.Violation,
+                source_shape=report.value(node, SH.sourceShape),
+                component=component,
+                message=" ".join(dict.fromkeys(messages)) if messages else "",
+            )
+        )
+    rows.sort(key=lambda r: (str(r.focus_node), -_RANK.get(r.severity, 3), str(r.path), str(r.source_shape)))
+    return rows
+
+
+__all__ = [
+    "INFERENCE_MODES",
+    "SEVERITIES",
+    "Report",
+    "Result",
+    "best_label",
+    "load_shapes",
+    "path_text",
+    "short",
+    "validate_graph",
+    "validate_ontology",
+]
