@@ -1,6 +1,6 @@
 """Running a question on the embedded store, or on an in-memory copy with ``--data`` files added.
 
-Queries see the union of the named graphs as their default graph, as a SPARQL server
+Queries see the union of the content graphs (not the store's bookkeeping graph) as their default graph, as a SPARQL server
 without FROM does; parameters arrive as pyoxigraph substitutions (typed terms, no text).
 """
 
@@ -81,10 +81,17 @@ def _is_update(text: str) -> bool:
     return True
 
 
+def content_graphs(store: pyoxigraph.Store) -> list:
+    """The union the queries see: the default graph and every named graph but the store's meta graph."""
+    from citydiplomacy.store import graph_names
+
+    return [pyoxigraph.DefaultGraph(), *(pyoxigraph.NamedNode(g) for g in graph_names(store))]
+
+
 def run(store: pyoxigraph.Store, text: str, bound: dict[str, object]) -> Answer:
     """Run a (checked) query with typed bindings over the union of the store's graphs."""
     try:
-        result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions(bound))
+        result = store.query(text, default_graph=content_graphs(store), substitutions=substitutions(bound))
         return from_pyoxigraph(result)
     except SyntaxError as exc:
         raise CitydipError(f"not a valid SPARQL 1.1 query ({' '.join(str(exc).split())})") from None

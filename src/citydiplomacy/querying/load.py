@@ -1,0 +1,178 @@
+"""``citydip load``: push the knowledge graph to a SPARQL server's Graph Store.
+
+What is pushed: the embedded store's graphs (the ontology, the article's examples and any
+imported data) and the RDF files given. It goes through the SPARQL 1.1 Graph Store HTTP
+Protocol in N-Triples chunks; a chunk never splits the triples that share a blank node
+(an OWL restriction, a list), because each request gets its own blank nodes on the server.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+import click
+import pyoxigraph
+import requests
+from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+
+from citydiplomacy.errors import CitydipError
+from citydiplomacy.namespaces import GRAPH_DATA
+from citydiplomacy.output import progress
+from citydiplomacy.querying import local
+from citydiplomacy.querying.remote import RETRY_STATUSES, USER_AGENT, check_url, public_url, retry_wait
+from citydiplomacy.store import graph_names
+
+N_TRIPLES = "application/n-triples"
+
+
+def blank_node_groups(triples: list[pyoxigraph.Triple]) -> list[list[pyoxigraph.Triple]]:
+    """Triples grouped so that all those mentioning connected blank nodes are together."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    keys = []
+    for t in triples:
+        blanks = [n.value for n in (t.subject, t.object) if isinstance(n, pyoxigraph.BlankNode)]
+        for b in blanks[1:]:
+            parent[find(blanks[0])] = find(b)
+        keys.append(blanks[0] if blanks else None)
+    groups: dict[str, list] = defaultdict(list)
+    singles = []
+    for t, key in zip(triples, keys):
+        if key is None:
+            singles.append([t])
+        else:
+            groups[find(key)].append(t)
+    return singles + list(groups.values())
+
+
+def chunks(triples: list[pyoxigraph.Triple], size: int) -> list[list[pyoxigraph.Triple]]:
+    """At most about *size* triples per chunk (a blank-node group larger than that stays whole)."""
+    out: list[list] = []
+    current: list = []
+    for group in blank_node_groups(triples):
+        if current and len(current) + len(group) > size:
+            out.append(current)
+            current = []
+        current.extend(group)
+    if current:
+        out.append(current)
+    return out
+
+
+class GraphStore:
+    """A Graph Store endpoint with retries and basic/digest authentication."""
+
+    def __init__(self, url: str, user=None, password=None, auth="auto", timeout=60.0, retries=3, sleep=time.sleep):
+        self.url = url
+        self.where = public_url(url)
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.user, self.password, self.auth = user, password or "", auth
+        if user and auth == "basic":
+            self.session.auth = HTTPBasicAuth(user, self.password)
+        elif user and auth == "digest":
+            self.session.auth = HTTPDigestAuth(user, self.password)
+        self.timeout, self.retries, self.sleep = timeout, retries, sleep
+
+    def send(self, method: str, graph: str, body: bytes) -> None:
+        attempt = 0
+        while True:
+            try:
+                response = self.session.request(
+                    method, self.url, params={"graph": graph}, data=body,
+                    headers={"Content-Type": f"{N_TRIPLES}; charset=utf-8"}, timeout=self.timeout,
+                )
+            except requests.exceptions.ConnectionError as exc:
+                text = str(exc)
+                reason = "connection refused; is the server running and the port right?" if "refused" in text.lower() else "cannot connect; check the URL"
+                raise CitydipError(f"{self.where}: {reason}") from None
+            except requests.exceptions.Timeout:
+                raise CitydipError(f"{self.where}: timed out; raise --timeout or check the server") from None
+            except requests.exceptions.RequestException as exc:
+                raise CitydipError(f"{self.where}: {exc.__class__.__name__}") from None
+            if response.status_code == 401 and self.user and self.auth == "auto" and self.session.auth is None:
+                challenge = response.headers.get("WWW-Authenticate", "").lower()
+                self.session.auth = (
+                    HTTPDigestAuth(self.user, self.password) if challenge.startswith("digest")
+                    else HTTPBasicAuth(self.user, self.password)
+                )
+                continue
+            if response.status_code in RETRY_STATUSES and attempt < self.retries:
+                self.sleep(retry_wait(response.headers, attempt))
+                attempt += 1
+                continue
+            if response.status_code == 401:
+                hint = "check --user/--password (or CITYDIP_USER/CITYDIP_PASSWORD)" if self.user else "give --user and --password"
+                raise CitydipError(f"{self.where}: HTTP 401 unauthorized; {hint}")
+            if response.status_code >= 300:
+                body = " ".join(response.text.split())[:200]
+                raise CitydipError(
+                    f"{self.where}: HTTP {response.status_code} {response.reason} for graph <{graph}>"
+                    f"{': ' + body if body else ''}; is this the server's Graph Store endpoint (--graph-store)?"
+                )
+            return
+
+
+def collect(store, files: tuple[str, ...], graph: str | None) -> dict[str, list[pyoxigraph.Triple]]:
+    """Target graph IRI -> triples: the embedded graphs (kept apart unless *graph*) and the files."""
+    targets: dict[str, list] = defaultdict(list)
+    for name in graph_names(store):
+        triples = [q.triple for q in store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(name))]
+        targets[graph or name].extend(triples)
+    if files:
+        extra = pyoxigraph.Store()
+        for path in files:
+            local.load_file(extra, path)
+        targets[graph or GRAPH_DATA].extend(q.triple for q in extra)
+    return targets
+
+
+@click.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--endpoint", required=True, help="The server's SPARQL endpoint, or directly its Graph Store endpoint.")
+@click.option("--graph-store", "graph_store", help="The Graph Store Protocol URL if not --endpoint (Virtuoso: .../sparql-graph-crud-auth).")
+@click.option("--graph", "graph", metavar="IRI", help="Put everything into this graph (default: keep the embedded graphs' names; files go to the data graph).")
+@click.option("--replace", is_flag=True, help="Replace each target graph's content (HTTP PUT) instead of adding to it (POST).")
+@click.option("--user", envvar="CITYDIP_USER", help="User name (or $CITYDIP_USER).")
+@click.option("--password", envvar="CITYDIP_PASSWORD", help="Password (or $CITYDIP_PASSWORD); never printed.")
+@click.option("--auth", type=click.Choice(["auto", "basic", "digest"]), default="auto", show_default=True, help="HTTP authentication; auto follows the server's challenge.")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=5000, show_default=True, help="Triples per request.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds to wait per request.")
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Retries on 429 or 503.")
+def load(files, endpoint, graph_store, graph, replace, user, password, auth, chunk_size, timeout, retries) -> None:
+    """Push the ontology, the examples, the embedded graph and FILES to a SPARQL server.
+
+    Uses the SPARQL 1.1 Graph Store HTTP Protocol, in chunks, with a progress bar on a terminal.
+    """
+    from citydiplomacy.cli import store_from_context
+
+    target_url = check_url(graph_store or endpoint, "--graph-store" if graph_store else "--endpoint")
+    if graph is not None:
+        try:
+            pyoxigraph.NamedNode(graph)
+        except ValueError:
+            raise CitydipError(f"--graph {graph!r}: not an IRI; give an absolute IRI such as https://example.org/graph") from None
+    store = store_from_context()
+    targets = collect(store, files, graph)
+    client = GraphStore(target_url, user, password, auth, timeout, retries)
+    plan = [(iri, chunk) for iri, triples in targets.items() for chunk in (chunks(triples, chunk_size) or [[]])]
+    total = sum(len(c) for _, c in plan)
+    started: set[str] = set()
+    with progress("loading", total=total) as advance:
+        for iri, chunk in plan:
+            method = "PUT" if replace and iri not in started else "POST"
+            if not chunk and method == "POST":
+                continue
+            started.add(iri)
+            client.send(method, iri, pyoxigraph.serialize(chunk, format=pyoxigraph.RdfFormat.N_TRIPLES))
+            advance(len(chunk))
+    for iri, triples in targets.items():
+        click.echo(f"{len(triples)} triples -> <{iri}>")
+    click.echo(f"loaded {total} triples in {len(plan)} requests to {public_url(target_url)}")
