@@ -1,0 +1,220 @@
+"""``citydip export``: the ontology, the examples and the stored data in five RDF formats.
+
+Determinism matters (a release diff should show only real changes), so every export goes
+through :func:`canonical`: blank nodes get content-derived labels
+(``rdflib.compare.to_canonical_graph``) and triples are inserted in sorted order, which fixes
+the iteration order the serializers follow; N-Triples/N-Quads lines are sorted, JSON-LD nodes
+are sorted by ``@id``, and the prefixes are always the project's (``namespaces.PREFIXES``).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import click
+import rdflib
+from rdflib import BNode, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import OWL, RDF
+
+from citydiplomacy.errors import CitydipError
+from citydiplomacy.namespaces import GRAPH_EXAMPLES, GRAPH_ONTOLOGY, bind_prefixes
+
+# --format value -> (rdflib serializer, file suffix)
+FORMATS: dict[str, tuple[str, str]] = {
+    "turtle": ("turtle", ".ttl"),
+    "ntriples": ("nt", ".nt"),
+    "jsonld": ("json-ld", ".jsonld"),
+    "rdfxml": ("xml", ".rdf"),
+    "nquads": ("nquads", ".nq"),
+}
+FORMAT_BY_SUFFIX: dict[str, str] = {
+    ".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld", ".json": "jsonld",
+    ".rdf": "rdfxml", ".owl": "rdfxml", ".xml": "rdfxml", ".nq": "nquads",
+}
+WHAT = ("ontology", "examples", "data", "all")
+# rdflib parser names, for re-reading an export.
+PARSER_FOR: dict[str, str] = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml", "nquads": "nquads"}
+
+
+@cache
+def jsonld_context() -> dict:
+    """The JSON-LD context published as ``ontology/context.jsonld`` (its ``@context`` object)."""
+    from citydiplomacy.resources import ontology_dir
+
+    path = ontology_dir() / "context.jsonld"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["@context"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise CitydipError(f"{path}: cannot read the JSON-LD context ({exc})", 3) from None
+
+
+def _sort_key(triple):
+    # N3 forms order IRIs, blank nodes and literals (with their datatype/language) totally.
+    return tuple(term.n3() for term in triple)
+
+
+def canonical(graph: rdflib.Graph, bnode_prefix: str = "") -> rdflib.Graph:
+    """A copy of *graph* with content-derived blank node labels and sorted insertion order."""
+    canon = to_canonical_graph(graph)
+    triples = []
+    for triple in canon:
+        if bnode_prefix:
+            triple = tuple(BNode(bnode_prefix + str(t)) if isinstance(t, BNode) else t for t in triple)
+        triples.append(triple)
+    out = rdflib.Graph(store="SimpleMemory", bind_namespaces="core")  # iterates in insertion order
+    bind_prefixes(out)
+    for triple in sorted(triples, key=_sort_key):
+        out.add(triple)
+    return out
+
+
+def _sort_jsonld(value, in_list: bool = False):
+    """Sort JSON-LD arrays (they are sets, except ``@list``) and ``@graph`` nodes for stable bytes."""
+    if isinstance(value, dict):
+        return {k: _sort_jsonld(v, in_list=(k == "@list")) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sort_jsonld(v) for v in value]
+        if in_list:
+            return items
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def serialize(graph: rdflib.Graph, fmt: str) -> bytes:
+    """*graph* in format *fmt* (a key of FORMATS), deterministically. nquads puts it in the default graph."""
+    if fmt == "nquads":
+        return serialize_graphs({None: graph}, fmt)
+    if fmt not in FORMATS:
+        raise CitydipError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    canon = canonical(graph)
+    if fmt == "ntriples":
+        text = canon.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        lines = sorted({line for line in text.splitlines() if line.strip()})
+        return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    if fmt == "jsonld":
+        return _jsonld(canon)
+    serializer = FORMATS[fmt][0]
+    # RDF/XML: rdflib's plain "xml" serializer, not "pretty-xml": pretty-xml orders its xmlns
+    # declarations by set iteration (bytes change with PYTHONHASHSEED) and writes literal list
+    # members as IRIs inside rdf:parseType="Collection". The flat form sorts its prefixes and is
+    # what Protégé and owlready2 read anyway.
+    return canon.serialize(format=serializer, encoding="utf-8")
+    return canon.serialize(format=serializer, encoding="utf-8")
+
+
+def _jsonld(canon: rdflib.Graph) -> bytes:
+    """Compact JSON-LD through PyLD (the JSON-LD API reference implementation).
+
+    rdflib's own compacting serializer drops the blank nodes behind terms coerced to ``@id``
+    (restrictions, lists), so rdflib only writes N-Quads here and PyLD does fromRdf + compact;
+    literals keep their lexical forms (no native numbers) so the round trip is exact.
+    """
+    from pyld import jsonld
+
+    context = jsonld_context()
+    nquads = canon.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
+    compacted = jsonld.compact(expanded, {"@context": context})
+    if "@graph" in compacted:
+        compacted["@graph"] = sorted(
+            (_sort_jsonld(node) for node in compacted["@graph"]), key=lambda n: str(n.get("@id", ""))
+        )
+    else:
+        compacted = {k: (v if k == "@context" else _sort_jsonld(v)) for k, v in compacted.items()}
+    # The context is written inline (the content of ontology/context.jsonld) so the file parses offline.
+    compacted["@context"] = context
+    return (json.dumps(compacted, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def serialize_graphs(graphs: dict[str | None, rdflib.Graph], fmt: str) -> bytes:
+    """Several graphs: N-Quads keeps each in its named graph (None = default); other formats merge them."""
+    if fmt != "nquads":
+        merged = rdflib.Graph()
+        for index, graph in enumerate(graphs.values()):
+            # Blank nodes of different graphs stay distinct after canonical relabelling.
+            for triple in canonical(graph, bnode_prefix=f"g{index}x") if len(graphs) > 1 else graph:
+                merged.add(triple)
+        return serialize(merged, fmt)
+    dataset = rdflib.Dataset()
+    for index, (name, graph) in enumerate(graphs.items()):
+        target = dataset.default_graph if name is None else dataset.graph(URIRef(name))
+        for triple in canonical(graph, bnode_prefix=f"g{index}x"):
+            target.add(triple)
+    text = dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8")
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def merged_ontology() -> rdflib.Graph:
+    """The ontology as one document: modules merged, imports between them dropped.
+
+    The modules are all in this graph already, so an ``owl:imports`` of one of them would
+    only make Protégé or owlready2 go to the network for what the file already holds.
+    """
+    from citydiplomacy.ontology import load_ontology
+
+    graph = load_ontology()
+    local = set(graph.subjects(RDF.type, OWL.Ontology))
+    for s, o in list(graph.subject_objects(OWL.imports)):
+        if o in local:
+            graph.remove((s, OWL.imports, o))
+    return graph
+
+
+def graphs_for(what: str) -> dict[str, rdflib.Graph]:
+    """Named graph IRI -> graph, for --what."""
+    from citydiplomacy.ontology import load_examples
+
+    if what == "ontology":
+        return {GRAPH_ONTOLOGY: merged_ontology()}
+    if what == "examples":
+        return {GRAPH_EXAMPLES: load_examples()}
+    from citydiplomacy.cli import store_from_context
+    from citydiplomacy.store import graph_names, to_rdflib
+
+    store = store_from_context()
+    names = graph_names(store)
+    if what == "data":
+        names = [n for n in names if n not in (GRAPH_ONTOLOGY, GRAPH_EXAMPLES)]
+    graphs = {name: to_rdflib(store, [name]) for name in names}
+    if what == "all" and GRAPH_ONTOLOGY in graphs:
+        graphs[GRAPH_ONTOLOGY] = merged_ontology()
+    return graphs
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="turtle", show_default=True)
+@click.option("--what", type=click.Choice(WHAT), default="ontology", show_default=True,
+              help="The packaged ontology or examples, the store's imported data, or everything in the store.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=str),
+              help="Write here (atomically) instead of standard output.")
+def export(fmt: str, what: str, out: str | None) -> None:
+    """Export the graph as Turtle, N-Triples, JSON-LD, RDF/XML or N-Quads; the same graph gives the same bytes.
+
+    N-Quads keeps the store's named graphs; the other formats merge them. JSON-LD is compacted
+    with the context published as ontology/context.jsonld.
+    """
+    graphs = graphs_for(what)
+    if what == "data" and not any(len(g) for g in graphs.values()):
+        click.echo("note: the store holds no imported data yet (see `citydip import`)", err=True)
+    data = serialize_graphs(graphs, fmt)
+    if out:
+        from citydiplomacy.rdfio import atomic_write
+
+        atomic_write(out, data)
+    else:
+        stream = click.get_binary_stream("stdout")
+        stream.write(data)
+        stream.flush()
+
+
+def reparse(data: bytes, fmt: str) -> rdflib.Graph | rdflib.Dataset:
+    """Read an export back (used by the tests and the release check)."""
+    if fmt == "nquads":
+        dataset = rdflib.Dataset()
+        dataset.parse(data=data, format="nquads")
+        return dataset
+    return rdflib.Graph().parse(data=data, format=PARSER_FOR[fmt])
+

@@ -1,0 +1,214 @@
+"""`citydip export`: every format round-trips, the bytes are stable, RDF/XML opens in owlready2."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+
+import pyoxigraph
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib import BNode, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from citydiplomacy.cli import cli
+from citydiplomacy.export import FORMATS, PARSER_FOR, merged_ontology, serialize, serialize_graphs
+from citydiplomacy.namespaces import CDO, GEO, GRAPH_DATA, GRAPH_EXAMPLES, GRAPH_ONTOLOGY
+from citydiplomacy.ontology import load_examples
+
+ALL_FORMATS = sorted(FORMATS)
+
+
+def _as_graph(data: bytes, fmt: str) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    if fmt == "nquads":
+        ds = rdflib.Dataset()
+        ds.parse(data=data, format="nquads")
+        for s, p, o, _g in ds.quads((None, None, None, None)):
+            graph.add((s, p, o))
+    else:
+        graph.parse(data=data, format=PARSER_FOR[fmt])
+    return graph
+
+
+def _export(args, store=None) -> bytes:
+    base = ["--store", store] if store else []
+    result = CliRunner().invoke(cli, [*base, "export", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_ontology_round_trips_isomorphic(fmt):
+    source = merged_ontology()
+    assert len(source) > 0
+    data = _export(["--format", fmt, "--what", "ontology"])
+    assert isomorphic(_as_graph(data, fmt), source)
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_examples_round_trip_isomorphic(fmt, tmp_path):
+    out = tmp_path / f"examples{FORMATS[fmt][1]}"
+    result = CliRunner().invoke(cli, ["export", "--format", fmt, "--what", "examples", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == ""
+    assert isomorphic(_as_graph(out.read_bytes(), fmt), load_examples())
+
+
+def _awkward_graph() -> rdflib.Graph:
+    """Blank nodes (a shared one, lists, geometry), languages, datatypes outside the OWL map."""
+    g = rdflib.Graph()
+    ex = rdflib.Namespace("https://example.org/x#")
+    shared = BNode()
+    for i in range(6):
+        city = ex[f"city{i}"]
+        geom = BNode()
+        g.add((city, RDF.type, CDO.City))
+        g.add((city, RDFS.label, Literal(f"City {i}", lang="en")))
+        g.add((city, RDFS.label, Literal(f"شهر {i}", lang="fa")))
+        g.add((city, GEO.hasGeometry, geom))
+        g.add((geom, GEO.asWKT, Literal(f"POINT({i} {i})", datatype=GEO.wktLiteral)))
+        g.add((city, CDO.population, Literal(str(1000 * i), datatype=XSD.integer)))
+        g.add((city, ex.seen, shared))
+    g.add((shared, RDFS.comment, Literal("line one\nline \"two\"")))
+    g.add((ex.year, ex.value, Literal("1999", datatype=XSD.gYear)))
+    g.add((ex.s, ex.str, Literal("typed", datatype=XSD.string)))
+    g.add((ex.s, ex.plain, Literal("plain")))
+    rdflib.collection.Collection(g, BNode(), [ex.city0, ex.city1, Literal(3)])
+    return g
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_awkward_graph_round_trips_and_ignores_insertion_order(fmt):
+    source = _awkward_graph()
+    triples = sorted(source, key=lambda t: tuple(x.n3() for x in t))
+    random.Random(7).shuffle(triples)
+    shuffled = rdflib.Graph()
+    for triple in triples:
+        shuffled.add(triple)
+    first = serialize(source, fmt)
+    assert serialize(shuffled, fmt) == first
+    assert serialize(source, fmt) == first
+    if fmt == "jsonld":
+        # JSON-LD (like RDF 1.1) has no "x"^^xsd:string distinct from "x"; rdflib keeps them apart.
+        source = _rdf11_strings(source)
+    assert isomorphic(_as_graph(first, fmt), source)
+
+
+def _rdf11_strings(graph: rdflib.Graph) -> rdflib.Graph:
+    out = rdflib.Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.datatype == XSD.string:
+            o = Literal(str(o))
+        out.add((s, p, o))
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["jsonld", "rdfxml", "turtle"])
+def test_bytes_identical_across_processes_with_different_hash_seeds(fmt):
+    outputs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        run = subprocess.run(
+            [sys.executable, "-m", "citydiplomacy", "export", "--format", fmt],
+            capture_output=True, env=env, timeout=120,
+        )
+        assert run.returncode == 0, run.stderr.decode()
+        outputs.append(run.stdout)
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0]) > 1000
+
+
+def test_jsonld_uses_the_published_context():
+    import json
+
+    from citydiplomacy.resources import ontology_dir
+
+    published = json.loads((ontology_dir() / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    doc = json.loads(_export(["--format", "jsonld"]))
+    assert doc["@context"] == published
+    assert published["cdo"] == str(CDO)
+    # Compacted: CURIEs and terms, not full IRIs, for our classes.
+    ids = {node.get("@id") for node in doc["@graph"]}
+    assert "cdo:City" in ids
+
+
+def _store_with_data(tmp_path) -> str:
+    """A store holding the packaged graphs plus a small data graph (with a blank-node geometry)."""
+    from citydiplomacy.store import open_store
+
+    path = tmp_path / "kg"
+    store = open_store(path)
+    data = (
+        '<https://w3id.org/citydiplomacy/resource/city/Q3616> a <https://w3id.org/citydiplomacy/ontology#City> ;\n'
+        '  <http://www.w3.org/2000/01/rdf-schema#label> "Tehran"@en , "تهران"@fa ;\n'
+        '  <http://www.opengis.net/ont/geosparql#hasGeometry> [ <http://www.opengis.net/ont/geosparql#asWKT>'
+        ' "POINT(51.39 35.69)"^^<http://www.opengis.net/ont/geosparql#wktLiteral> ] .\n'
+    )
+    store.load(data.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(GRAPH_DATA))
+    store.flush()
+    del store
+    return str(path)
+
+
+def test_data_and_all_from_the_store_nquads_keeps_named_graphs(tmp_path):
+    store = _store_with_data(tmp_path)
+    data = _export(["--format", "nquads", "--what", "data"], store)
+    ds = rdflib.Dataset()
+    ds.parse(data=data, format="nquads")
+    names = {str(g) for _s, _p, _o, g in ds.quads((None, None, None, None))}
+    assert names == {GRAPH_DATA}
+    assert len(list(ds.quads((None, None, None, None)))) == 5
+
+    everything = _export(["--format", "nquads", "--what", "all"], store)
+    ds_all = rdflib.Dataset()
+    ds_all.parse(data=everything, format="nquads")
+    names_all = {str(g) for _s, _p, _o, g in ds_all.quads((None, None, None, None))}
+    assert {GRAPH_DATA, GRAPH_ONTOLOGY} <= names_all
+    ontology_part = rdflib.Graph()
+    for s, p, o, _g in ds_all.quads((None, None, None, URIRef(GRAPH_ONTOLOGY))):
+        ontology_part.add((s, p, o))
+    assert isomorphic(ontology_part, merged_ontology())
+    assert _export(["--format", "nquads", "--what", "all"], store) == everything
+
+    turtle = _export(["--format", "turtle", "--what", "data"], store)
+    graph = rdflib.Graph().parse(data=turtle, format="turtle")
+    assert (URIRef("https://w3id.org/citydiplomacy/resource/city/Q3616"), RDF.type, CDO.City) in graph
+
+
+def test_serialize_graphs_keeps_blank_nodes_of_graphs_apart():
+    a, b = rdflib.Graph(), rdflib.Graph()
+    for g in (a, b):
+        g.add((URIRef("https://example.org/s"), RDFS.seeAlso, BNode()))
+    merged = rdflib.Graph().parse(data=serialize_graphs({"https://example.org/a": a, "https://example.org/b": b}, "turtle"), format="turtle")
+    assert len(merged) == 2
+
+
+def test_out_into_missing_folder_is_one_line(tmp_path):
+    result = CliRunner().invoke(cli, ["export", "--out", str(tmp_path / "nope" / "x.ttl")])
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1
+    assert "does not exist" in result.output
+
+
+@pytest.mark.java
+def test_rdfxml_loads_in_owlready2_with_every_class(tmp_path):
+    import owlready2
+
+    turtle = rdflib.Graph().parse(data=_export(["--format", "turtle"]), format="turtle")
+    declared = {
+        s for s in turtle.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef) and str(s).startswith(str(CDO))
+    }
+    assert len(declared) > 0
+    path = tmp_path / "citydiplomacy.rdf"
+    path.write_bytes(_export(["--format", "rdfxml"]))
+    world = owlready2.World()
+    onto = world.get_ontology(path.as_uri()).load()
+    loaded = {c.iri for c in world.classes() if c.iri.startswith(str(CDO))}
+    assert loaded == {str(c) for c in declared}
+    assert onto is not None
+    world.close()
