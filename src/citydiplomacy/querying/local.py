@@ -1,7 +1,9 @@
 """Running a question on the embedded store, or on an in-memory copy with ``--data`` files added.
 
-Queries see the union of the content graphs (not the store's bookkeeping graph) as their default graph, as a SPARQL server
-without FROM does; parameters arrive as pyoxigraph substitutions (typed terms, no text).
+Queries see the union of the content graphs (not the store's bookkeeping graph) as their
+default graph, as a SPARQL server without FROM does. Parameters arrive as the same verified
+VALUES block a remote endpoint gets (pyoxigraph's substitutions would need every parameter
+in the SELECT projection), so a question means the same thing here and on a server.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pyoxigraph
 from citydiplomacy import resources
 from citydiplomacy.errors import CitydipError
 from citydiplomacy.namespaces import GRAPH_DATA, GRAPH_EXAMPLES, GRAPH_ONTOLOGY
-from citydiplomacy.querying.params import substitutions
+from citydiplomacy.querying.params import with_values
 from citydiplomacy.querying.results import Answer, from_pyoxigraph
 from citydiplomacy.rdfio import guess_format, read_rdf
 
@@ -91,7 +93,7 @@ def content_graphs(store: pyoxigraph.Store) -> list:
 def run(store: pyoxigraph.Store, text: str, bound: dict[str, object]) -> Answer:
     """Run a (checked) query with typed bindings over the union of the store's graphs."""
     try:
-        result = store.query(text, default_graph=content_graphs(store), substitutions=substitutions(bound))
+        result = store.query(with_values(text, bound), default_graph=content_graphs(store))
         return from_pyoxigraph(result)
     except SyntaxError as exc:
         raise CitydipError(f"not a valid SPARQL 1.1 query ({' '.join(str(exc).split())})") from None

@@ -1,9 +1,10 @@
 """Binding ``--param name=value`` as typed RDF terms, never as query text.
 
-Each value is parsed by its declared type into a pyoxigraph term. The embedded store
-receives the terms as SPARQL substitutions (SEP-0007 pre-binding); a remote endpoint
-receives a ``VALUES`` block whose terms are written by pyoxigraph's N-Triples serializer
-and checked to read back as the very same terms, so no value can end the literal early.
+Each value is parsed by its declared type into a pyoxigraph term and sent, to the embedded
+store and to a remote endpoint alike, as a ``VALUES`` block at the start of the query's
+WHERE group. The terms are written by pyoxigraph's N-Triples serializer and checked to read
+back (through a real SPARQL parser) as the very same terms, so no value can end its literal
+early; the insertion point is found with pygments' SPARQL lexer, not by text search.
 """
 
 from __future__ import annotations
@@ -120,11 +121,6 @@ def bind(question: Question, assignments: dict[str, str]) -> dict[str, object]:
             # A query without a header: bind plain strings, or IRIs written as <...>.
             bound[key] = to_iri(key, value) if value.startswith("<") else pyoxigraph.Literal(value)
     return bound
-
-
-def substitutions(bound: dict[str, object]) -> dict:
-    """The bindings in the form pyoxigraph's ``Store.query(substitutions=...)`` takes."""
-    return {pyoxigraph.Variable(name): term for name, term in bound.items()}
 
 
 def values_block(bound: dict[str, object]) -> str:
