@@ -165,3 +165,21 @@ def test_pellet_works_or_says_which_java_it_needs():
         assert result.exit_code == 2, result.output
         lines = result.output.strip().splitlines()
         assert len(lines) == 1 and "needs Java" in lines[0], result.output
+
+
+# An IRI that is both a class (with a superclass) and an individual (with a type): OWL 2 punning.
+PUNNING = PREFIXES + """
+ex:Form a owl:Class ; rdfs:label "form"@en .
+ex:Thingish a owl:Class ; rdfs:label "thingish"@en .
+ex:Twinning a owl:Class , ex:Form ; rdfs:label "twinning"@en ; rdfs:subClassOf ex:Thingish .
+"""
+
+
+@pytest.mark.java
+def test_punned_iri_class_parents_are_not_reported_as_types(tmp_path):
+    data = _write(tmp_path, "pun.ttl", PUNNING)
+    result = CliRunner().invoke(cli, ["reason", "--data", data, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["inferred_types"] == []
+    assert report["inferred_subclasses"] == []

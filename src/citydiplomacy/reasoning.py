@@ -8,7 +8,8 @@ Reusable entry points (other tests and modules import them):
 
 * :func:`prepare_for_owl_reasoner` -- a copy of a graph that HermiT accepts (datatypes outside
   the OWL 2 datatype map converted, ``owl:imports`` dropped);
-* :func:`run_owl_reasoner` -- run one reasoner over an rdflib graph, in a fresh owlready2 World.
+* :func:`run_owl_reasoner` -- run one reasoner over an rdflib graph (HermiT: owlready2's bundled
+  jar, output parsed here; Pellet: owlready2's sync_reasoner_pellet in a fresh World).
 """
 
 from __future__ import annotations
@@ -290,11 +291,70 @@ def compare_with_asserted(
 
 # ---------------------------------------------------------------- running
 
-def _run_owlready(prepared: rdflib.Graph, reasoner: str) -> tuple[bool, set[URIRef], rdflib.Graph, str]:
-    """Run HermiT or Pellet on *prepared* in a fresh World; return (consistent, unsat, inferred triples, msg)."""
+def _run_hermit(prepared: rdflib.Graph) -> tuple[bool, set[URIRef], rdflib.Graph, str]:
+    """Run owlready2's bundled HermiT on *prepared* and read its classification and realisation.
+
+    HermiT is started with the command line owlready2 uses, but its output is parsed here:
+    owlready2 0.51 (``_apply_reasoning_results``) records one kind per entity, so for an IRI
+    that is both a class and an individual (OWL 2 punning, which the ontology uses for
+    Figure 1's transitions) the class's ``SubClassOf`` results come back as ``rdf:type``.
+    """
+    from owlready2 import reasoning as owlr
+
+    java = find_java()
+    inferred = rdflib.Graph()
+    with tempfile.TemporaryDirectory(prefix="citydip-reason-") as tmp:
+        path = Path(tmp) / "input.nt"
+        prepared.serialize(destination=str(path), format="nt", encoding="utf-8")
+        command = [
+            java, f"-Xmx{owlr.JAVA_MEMORY}M", "-cp", owlr._HERMIT_CLASSPATH,
+            "org.semanticweb.HermiT.cli.CommandLine", "-c", "-O", "-D", "-I", path.as_uri(),
+        ]
+        try:
+            run = subprocess.run(command, capture_output=True, timeout=3600)
+        except FileNotFoundError:
+            raise CitydipError(
+                f"hermit: cannot run {java}; install a JRE (`apt-get install default-jre-headless`)", EXIT_BAD_INPUT
+            ) from None
+        except subprocess.TimeoutExpired:
+            raise CitydipError("hermit: gave up after an hour; reason over fewer --data files", EXIT_BAD_INPUT) from None
+    output = (run.stdout or b"").decode("utf-8", "replace")
+    errors = (run.stderr or b"").decode("utf-8", "replace")
+    if run.returncode != 0:
+        if "Inconsistent ontology" in output + errors or "InconsistentOntologyException" in errors:
+            return False, set(), inferred, ""
+        raise _java_error("hermit", java, errors or output)
+    relations = {
+        "SubClassOf": RDFS.subClassOf, "SubObjectPropertyOf": RDFS.subPropertyOf,
+        "SubDataPropertyOf": RDFS.subPropertyOf, "Type": RDF.type,
+        "EquivalentClasses": OWL.equivalentClass, "EquivalentObjectProperties": OWL.equivalentProperty,
+        "EquivalentDataProperties": OWL.equivalentProperty,
+    }
+    unsat: set[URIRef] = set()
+    for relation, iris_text in owlr._HERMIT_RESULT_REGEXP.findall(output.replace("\r", "")):
+        iris = [URIRef(i) for i in iris_text.strip()[1:-1].split("> <")]
+        predicate = relations.get(relation)
+        if predicate is None:
+            continue
+        if relation == "EquivalentClasses" and OWL.Nothing in iris:
+            unsat |= {i for i in iris if _is_user_class(i)}
+            continue
+        if predicate in (OWL.equivalentClass, OWL.equivalentProperty):
+            for a in iris:
+                for b in iris:
+                    if a != b and not str(a).startswith(_OWL_NS) and not str(b).startswith(_OWL_NS):
+                        inferred.add((a, predicate, b))
+        elif len(iris) == 2 and not str(iris[0]).startswith(_OWL_NS) and not str(iris[1]).startswith(_OWL_NS):
+            inferred.add((iris[0], predicate, iris[1]))
+    return True, unsat, inferred, ""
+
+
+def _run_pellet(prepared: rdflib.Graph) -> tuple[bool, set[URIRef], rdflib.Graph, str]:
+    """Run owlready2's Pellet in a fresh World; return (consistent, unsat, inferred triples, message)."""
     import owlready2
     from owlready2.base import OwlReadyInconsistentOntologyError, OwlReadyJavaError
 
+    reasoner = "pellet"
     java = find_java()
     owlready2.JAVA_EXE = java
     world = owlready2.World()
@@ -306,11 +366,10 @@ def _run_owlready(prepared: rdflib.Graph, reasoner: str) -> tuple[bool, set[URIR
             world.get_ontology(path.as_uri()).load()
         except Exception as exc:  # noqa: BLE001 - owlready2 raises bare exceptions on odd input
             raise CitydipError(f"{reasoner}: owlready2 could not read the graph ({exc})", EXIT_INTERNAL) from None
-        sync = owlready2.sync_reasoner_hermit if reasoner == "hermit" else owlready2.sync_reasoner_pellet
         old_tempdir = tempfile.tempdir
         tempfile.tempdir = tmp  # owlready2 writes its own temp copy; keep it in our folder
         try:
-            sync(world, debug=0)
+            owlready2.sync_reasoner_pellet(world, debug=0)
         except OwlReadyInconsistentOntologyError as exc:
             return False, set(), inferred, " ".join(str(exc).split())[:300]
         except OwlReadyJavaError as exc:
@@ -368,8 +427,10 @@ def run_owl_reasoner(graph: rdflib.Graph, reasoner: str = "hermit") -> ReasonerR
     started = time.monotonic()
     if reasoner == "owlrl":
         consistent, unsat, inferred, message = _run_owlrl(prepared)
+    elif reasoner == "hermit":
+        consistent, unsat, inferred, message = _run_hermit(prepared)
     else:
-        consistent, unsat, inferred, message = _run_owlready(prepared, reasoner)
+        consistent, unsat, inferred, message = _run_pellet(prepared)
     seconds = time.monotonic() - started
     materialised = rdflib.Graph()
     bind_prefixes(materialised)
