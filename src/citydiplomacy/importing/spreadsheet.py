@@ -89,14 +89,24 @@ class CityIndex:
         self.display: dict[str, str] = {}
         self.known: set[str] = set()
         query = f"""
-            SELECT ?c ?l ?k ?kl WHERE {{
+            SELECT ?c ?l ?k ?kl ?w WHERE {{
               ?c a <{CDO.City}> .
               OPTIONAL {{ ?c <{RDFS.label}> ?l }}
               OPTIONAL {{ ?c <{CDO.country}> ?k . OPTIONAL {{ ?k <{RDFS.label}> ?kl }} }}
+              OPTIONAL {{ ?c <{CDO.wikidataItem}> ?w }}
             }}"""
-        for row in store.query(query, use_default_graph_as_union=True):
-            city = row["c"].value
-            self.known.add(city)
+        rows = list(store.query(query, use_default_graph_as_union=True))
+        self.known = {row["c"].value for row in rows}
+        # A city described elsewhere (e.g. the article's cdr:London) with cdo:wikidataItem wd:Q84
+        # is the same as the imported cdr:city/Q84: collapse both to the Wikidata-keyed IRI.
+        canonical: dict[str, str] = {}
+        for row in rows:
+            if row["w"] is not None and row["w"].value.startswith(str(WD)):
+                target = CITY + row["w"].value[len(str(WD)):]
+                if target in self.known:
+                    canonical[row["c"].value] = target
+        for row in rows:
+            city = canonical.get(row["c"].value, row["c"].value)
             if row["l"] is not None:
                 self.by_name.setdefault(fold(row["l"].value), set()).add(city)
                 self.display.setdefault(city, row["l"].value)
