@@ -470,7 +470,7 @@ def build_docs(out_dir: str | Path, langs=LANGS, graph: rdflib.Graph | None = No
     graph = graph if graph is not None else merged_ontology()
     target = Path(out_dir)
     if target.exists() and not target.is_dir():
-        raise CitydipError(f"{target}: is a file; give a folder for --out")
+        raise CitydipError(f"{target}: is a file, not a folder; give a folder for --out")
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for lang in langs:
@@ -491,7 +491,7 @@ def build_docs(out_dir: str | Path, langs=LANGS, graph: rdflib.Graph | None = No
 
 @click.command()
 @click.option("--out", "out_dir", default="citydiplomacy-docs", show_default=True,
-              type=click.Path(file_okay=False, path_type=str), help="Folder to write the HTML pages into.")
+              help="Folder to write the HTML pages into (created if missing).")
 @click.option("--lang", "langs", multiple=True, type=click.Choice(LANGS),
               help="Only this language (repeatable); default both: index.html (en) and fa.html (fa).")
 @click.option("--engine", type=click.Choice(["pylode", "builtin"]), default="pylode", show_default=True,
