@@ -146,6 +146,12 @@ def test_network_figures_by_hand(data):
     assert s["largest_component_mean_shortest_path"] == pytest.approx(8 / 6)
     assert s["mean_shortest_path_exact"] is True
     assert s["longest_shortest_path_seen"] == 2
+    # log-population assortativity is Newman's numeric assortativity: cross-check against networkx
+    g = data.graph.copy()
+    for node in g:
+        g.nodes[node]["logpop"] = math.log10(g.nodes[node]["population"])
+    assert s["log_population_assortativity"] == pytest.approx(nx.numeric_assortativity_coefficient(g, "logpop"))
+    assert s["links_with_both_populations_known"] == 6
     # domestic: A-B (IT), C-D (FR), E-G (DE); cross-border: A-C, B-C, E-F
     assert s["domestic_links"] == 3 and s["cross_border_links"] == 3
     assert s["domestic_share"] == pytest.approx(0.5)

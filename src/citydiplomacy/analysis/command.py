@@ -22,7 +22,8 @@ def _source_options(func):
         "graphs",
         multiple=True,
         metavar="IRI",
-        help="Read only this named graph of the store (repeatable); default: the union of all graphs.",
+        help="Read only this named graph of the store (repeatable); default: the union of all graphs "
+        "except the article's examples and the analysis results.",
     )(func)
     func = click.option(
         "--input-format",
@@ -63,9 +64,13 @@ def _open_source(data_files, input_format, graphs):
     if missing:
         raise CitydipError(f"--graph {missing[0]}: no such graph in the store; the store has: {', '.join(names)}")
     from citydiplomacy.analysis.cityness import GRAPH_ANALYSIS
+    from citydiplomacy.namespaces import GRAPH_EXAMPLES
 
-    used = list(graphs) or [g for g in names if g != GRAPH_ANALYSIS]
-    return store, (list(graphs) or None), used, True
+    # Default: every graph but the article's illustrative examples and our own previous scores.
+    used = list(graphs) or [g for g in names if g not in (GRAPH_ANALYSIS, GRAPH_EXAMPLES)]
+    if not used:
+        raise CitydipError("the store holds no data graphs; import some with `citydip import` or pass --data FILE")
+    return store, used, used, True
 
 
 def _load(data_files, input_format, graphs):
@@ -163,10 +168,12 @@ CITY_COLUMNS = [
 @click.option("--out", metavar="CSV", help="Write metric,value rows here, and CITIES/DEGREES/COUNTRIES/COUNTRY-PAIRS tables next to it.")
 @click.option("--plot", metavar="DIR", help="Write PNG plots into this folder (created if missing).")
 @click.option("--sample", default=250, show_default=True, type=click.IntRange(min=2),
-              help="Sources sampled for mean shortest path and betweenness when the network is larger (fixed seed).")
+              help="Sources sampled for betweenness when the network has more cities (fixed seed).")
+@click.option("--path-sample", default=2000, show_default=True, type=click.IntRange(min=2),
+              help="Sources sampled for the mean shortest path when the largest component is larger (fixed seed).")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=1), help="How many cities and countries to list.")
 @click.option("--seed", default=42, show_default=True, type=int, help="Seed of the source sampling.")
-def network(data_files, input_format, graphs, out, plot, sample, top, seed) -> None:
+def network(data_files, input_format, graphs, out, plot, sample, path_sample, top, seed) -> None:
     """Figures of the twinning network: size, components, degrees, clustering, assortativity, paths,
     central cities, and domestic versus cross-border links by country.
 
@@ -176,9 +183,10 @@ def network(data_files, input_format, graphs, out, plot, sample, top, seed) -> N
 
     out_path = _check_out(out)
     plot_dir = _plot_dir(plot) if plot else None
-    _store, data, _sources, _ = _load(data_files, input_format, graphs)
+    _store, data, sources, _ = _load(data_files, input_format, graphs)
     with progress("analysing the twinning network", total=6) as advance:
-        figures = compute_network(data, sample=sample, seed=seed, advance=advance)
+        figures = compute_network(data, sample=sample, path_sample=path_sample, seed=seed, advance=advance)
+    figures.summary.append(("sources", " ".join(sources)))
 
     print_table(["metric", "value"], [(k, _fmt(v)) for k, v in figures.summary], title="Twinning network")
     by_deg = figures.cities[:top]
@@ -268,7 +276,7 @@ def cityness(data_files, input_format, graphs, out, plot, write, rdf_out, thresh
     with progress("scoring cities", total=1) as advance:
         result = cn.compute_cityness(data.graph, threshold, data.membership_data)
         advance()
-    summary = cn.summary_rows(result)
+    summary = cn.summary_rows(result) + [("sources", " ".join(sources))]
     print_table(["metric", "value"], [(k, _fmt(v)) for k, v in summary], title="City-ness and town-ness")
     for quadrant, key in (("network city", lambda s: -(s.flow - s.place)), ("hierarchical town", lambda s: -(s.place - s.flow)),
                           ("both", lambda s: -(s.flow + s.place))):
