@@ -205,3 +205,17 @@ def test_example_facts_are_typed_literals(both):
     for _, _, o in both:
         if isinstance(o, Literal) and o.datatype is not None and o.datatype != RDF.langString:
             assert o.ill_typed is not True, repr(o)
+
+
+def test_classes_and_individuals_of_the_article_modules_have_a_persian_definition():
+    """Persian definitions too, for every class and named individual of the modules written from the
+    article (the analysis module's scores are the analysis command's vocabulary and are left out)."""
+    base = resources.ontology_dir() / "modules"
+    missing = []
+    for name in ("article", "diplomacy", "spaces", "actors", "functions", "relations", "factors", "data"):
+        graph = _parse([base / f"{name}.ttl"])
+        for kind in (OWL.Class, OWL.NamedIndividual):
+            for term in graph.subjects(RDF.type, kind):
+                if _ours(term) and not any(d.language == "fa" for d in graph.objects(term, SKOS.definition)):
+                    missing.append(f"{name}: {term}")
+    assert sorted(missing) == []
