@@ -143,6 +143,7 @@ def test_network_figures_by_hand(data):
     # degree pairs (2,2) (2,3) (2,3) (3,1) (2,1) (2,1): Pearson over both directions = -2/6
     assert s["degree_assortativity"] == pytest.approx(-1 / 3)
     # largest component {A,B,C,D}: distances 1,1,2,1,2,1 over 6 pairs
+    assert s["largest_clique_cities"] == 3  # Alpha, Beta, Gamma
     assert s["largest_component_mean_shortest_path"] == pytest.approx(8 / 6)
     assert s["mean_shortest_path_exact"] is True
     assert s["longest_shortest_path_seen"] == 2

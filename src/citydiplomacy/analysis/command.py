@@ -188,7 +188,8 @@ def network(data_files, input_format, graphs, out, plot, sample, path_sample, to
         figures = compute_network(data, sample=sample, path_sample=path_sample, seed=seed, advance=advance)
     figures.summary.append(("sources", " ".join(sources)))
 
-    print_table(["metric", "value"], [(k, _fmt(v)) for k, v in figures.summary], title="Twinning network")
+    print_table(["metric", "value"], [(k, _fmt(v)) for k, v in figures.summary if k != "sources"], title="Twinning network")
+    click.echo("Read: " + " ".join(sources), err=True)
     by_deg = figures.cities[:top]
     by_bc = sorted(figures.cities, key=lambda r: (-r["betweenness"], r["city"]))[:top]
     by_ev = sorted((r for r in figures.cities if r["eigenvector"] is not None), key=lambda r: (-r["eigenvector"], r["city"]))[:top]
@@ -277,7 +278,8 @@ def cityness(data_files, input_format, graphs, out, plot, write, rdf_out, thresh
         result = cn.compute_cityness(data.graph, threshold, data.membership_data)
         advance()
     summary = cn.summary_rows(result) + [("sources", " ".join(sources))]
-    print_table(["metric", "value"], [(k, _fmt(v)) for k, v in summary], title="City-ness and town-ness")
+    print_table(["metric", "value"], [(k, _fmt(v)) for k, v in summary if k != "sources"], title="City-ness and town-ness")
+    click.echo("Read: " + " ".join(sources), err=True)
     for quadrant, key in (("network city", lambda s: -(s.flow - s.place)), ("hierarchical town", lambda s: -(s.place - s.flow)),
                           ("both", lambda s: -(s.flow + s.place))):
         members = sorted((s for s in result.scores if s.quadrant == quadrant), key=lambda s: (key(s), s.city))[:top]

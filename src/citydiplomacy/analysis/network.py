@@ -319,6 +319,9 @@ def compute_network(
         except (ZeroDivisionError, ValueError):
             assort = None
     summary.append(("degree_assortativity", assort))
+    # the largest clique: a city network formalised as all-pairs twinning (e.g. the Douzelage) shows here
+    largest_clique = max(nx.find_cliques(g), key=len, default=[])
+    summary.append(("largest_clique_cities", len(largest_clique)))
     summary += _attribute_assortativity(g)
     advance()
     mean_path, sources, longest, exact = mean_shortest_path(lcc, path_sample, seed)
