@@ -335,6 +335,14 @@ def test_cli_cityness_writes_scores_into_the_store(small_ttl, tmp_path, monkeypa
     summary = {r["metric"]: r["value"] for r in _read_csv(tmp_path / "scores-summary.csv")}
     assert summary["quadrant_neither"] == "3" and summary["threshold_method"] == "median"
     assert (plots / "cityness.png").read_bytes()[:8] == PNG_MAGIC
+    # the network of one chosen graph; the analysis graph is never read back as data
+    from citydiplomacy.namespaces import GRAPH_DATA
+
+    net = tmp_path / "net.csv"
+    result = runner.invoke(cli, ["analyze", "network", "--graph", GRAPH_DATA, "--out", str(net)])
+    assert result.exit_code == 0, result.output
+    metrics = {r["metric"]: r["value"] for r in _read_csv(net)}
+    assert metrics["links"] == "6" and metrics["sources"] == GRAPH_DATA
 
 
 def test_cli_cityness_with_data_does_not_write_unless_asked(small_ttl, tmp_path, monkeypatch):

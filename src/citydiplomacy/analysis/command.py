@@ -77,7 +77,8 @@ def _load(data_files, input_format, graphs):
     from citydiplomacy.analysis.network import load_twinning
 
     store, selected, sources, is_store = _open_source(data_files, input_format, graphs)
-    data = load_twinning(store, selected)
+    with progress("reading the twinning network", total=8) as advance:
+        data = load_twinning(store, selected, advance)
     if data.graph.number_of_edges() == 0:
         where = "the given files" if data_files else "the store"
         raise CitydipError(

@@ -110,11 +110,12 @@ def parse_point(wkt: str) -> tuple[float, float] | None:
     return lon, lat
 
 
-def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None) -> TwinningData:
+def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None, advance=lambda n=1: None) -> TwinningData:
     """Build the twinning network from *store* (the union of its graphs, or only *graphs*)."""
     partners: dict[str, set[str]] = defaultdict(set)
     for row in _rows(store, Q_PARTNERS, graphs):
         partners[_value(row["a"])].add(_value(row["city"]))
+    advance()
     g = nx.Graph()
     data = TwinningData(graph=g, agreements=len(partners))
     for pair in partners.values():
@@ -126,6 +127,7 @@ def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None) 
             continue
         a, b = sorted(pair)
         g.add_edge(a, b)
+    advance()
     known_cities = {_value(r["c"]) for r in _rows(store, Q_CITIES, graphs)}
     data.cities_without_twinning = len(known_cities - set(g.nodes))
 
@@ -141,6 +143,7 @@ def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None) 
         cand = (rank, lit.value)
         if c not in labels or cand < labels[c]:
             labels[c] = cand
+    advance()
     country_labels: dict[str, tuple[int, str]] = {}
     countries: dict[str, str] = {}
     for row in _rows(store, Q_COUNTRIES, graphs):
@@ -153,6 +156,7 @@ def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None) 
             cand = (0 if lang == "en" else 1 if lang == "" else 2, kl.value)
             if k not in country_labels or cand < country_labels[k]:
                 country_labels[k] = cand
+    advance()
     population: dict[str, int] = {}
     for row in _rows(store, Q_POPULATION, graphs):
         c = _value(row["c"])
@@ -164,6 +168,7 @@ def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None) 
             continue
         if n >= 0:
             population[c] = max(n, population.get(c, 0))
+    advance()
     coords: dict[str, tuple[float, float]] = {}
     for row in _rows(store, Q_WKT, graphs):
         c = _value(row["c"])
@@ -171,13 +176,16 @@ def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None) 
             point = parse_point(row["w"].value)
             if point:
                 coords[c] = point
+    advance()
     memberships: dict[str, set[str]] = defaultdict(set)
     for row in _rows(store, Q_MEMBERSHIPS, graphs):
         memberships[_value(row["city"])].add(_value(row["o"]))
+    advance()
     data.membership_data = bool(memberships)
     for row in _rows(store, Q_CAPITALS, graphs):
         data.capitals.setdefault(_value(row["k"]), set()).add(_value(row["c"]))
 
+    advance()
     for node in g.nodes:
         attrs = g.nodes[node]
         attrs["label"] = labels[node][1] if node in labels else node.rsplit("/", 1)[-1]
