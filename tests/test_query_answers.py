@@ -32,6 +32,17 @@ QUESTIONS = catalog.bundled()
 NAMES = [q.name for q in QUESTIONS]
 
 
+@pytest.fixture(scope="module")
+def _store_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("answers-store") / "kg")
+
+
+@pytest.fixture(autouse=True)
+def _shared_store(_store_dir, monkeypatch):
+    """One embedded store per module (creating one costs about a second); these tests only read it."""
+    monkeypatch.setenv("CITYDIP_STORE", _store_dir)
+
+
 def norm_term(term):
     """A comparable form of a term (pyoxigraph term or SPARQL JSON binding dict)."""
     if isinstance(term, dict):
@@ -52,6 +63,8 @@ def norm_term(term):
         datatype = None if lang else term.datatype.value
     if lang:
         return ("lit", value, lang.lower())
+    if datatype == XSD + "boolean":
+        return ("bool", value.strip() in ("1", "true"))
     if datatype in NUMERIC:
         try:
             return ("num", Decimal(value).normalize())

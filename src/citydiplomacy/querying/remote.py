@@ -15,7 +15,7 @@ import urllib.error
 from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph
-from SPARQLWrapper import BASIC, DIGEST, JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
+from SPARQLWrapper import ASK, BASIC, CONSTRUCT, DIGEST, JSON, POST, SELECT, TURTLE, URLENCODED, SPARQLWrapper
 from SPARQLWrapper import SPARQLExceptions
 
 from citydiplomacy import __version__
@@ -25,6 +25,7 @@ from citydiplomacy.querying.results import Answer
 
 USER_AGENT = f"citydip/{__version__} (+https://w3id.org/citydiplomacy)"
 RETRY_STATUSES = (429, 503)
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 MAX_WAIT = 30.0  # seconds: the longest single wait, whatever Retry-After asks
 
 
@@ -108,6 +109,8 @@ def _decode_json_results(raw: bytes) -> Answer:
             if b.get("xml:lang"):
                 return pyoxigraph.Literal(value, language=b["xml:lang"])
             if b.get("datatype"):
+                if b["datatype"] == XSD_BOOLEAN and value in ("0", "1"):
+                    value = "true" if value == "1" else "false"  # Virtuoso writes booleans as 1/0
                 return pyoxigraph.Literal(value, datatype=pyoxigraph.NamedNode(b["datatype"]))
             return pyoxigraph.Literal(value)
         raise ValueError(f"unknown term type {kind!r}")
@@ -148,6 +151,9 @@ def run(
     where = public_url(endpoint)
     wrapper = SPARQLWrapper(endpoint, agent=USER_AGENT)
     wrapper.setQuery(with_values(text, bound))
+    # Our parser already knows the form; SPARQLWrapper's regex can be misled by a comment
+    # such as "# question: ... does the article describe" into asking for DESCRIBE results.
+    wrapper.queryType = {"select": SELECT, "ask": ASK}.get(form, CONSTRUCT)
     wrapper.setMethod(POST)
     wrapper.setRequestMethod(URLENCODED)
     wrapper.setOnlyConneg(True)
