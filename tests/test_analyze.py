@@ -388,3 +388,15 @@ def test_real_gexf_network(shared_data, tmp_path, monkeypatch):
     assert metrics["cities"] == "4566" and metrics["links"] == "8182"
     assert float(metrics["cross_border_share"]) > 0.5  # twinning mostly crosses borders
     assert float(metrics["degree_assortativity"]) > 0
+
+
+def test_reach_abroad_unknown_when_no_partner_country_is_known():
+    g = nx.Graph([("a", "b"), ("a", "c"), ("c", "d")])
+    for node, country in (("a", "X"), ("c", "Y"), ("d", "Y")):
+        g.nodes[node]["country"] = country
+    by = {s.city: s for s in compute_cityness(g).scores}
+    assert by["b"].foreign_countries is None  # its own country is unknown
+    assert by["a"].foreign_countries == 1 and by["a"].foreign_partner_share == pytest.approx(1.0)  # b unknown, c abroad
+    assert by["d"].foreign_countries == 0  # its only partner is at home
+    g.remove_edge("a", "c")
+    assert {s.city: s for s in compute_cityness(g).scores}["a"].foreign_countries is None  # only b, country unknown

@@ -7,7 +7,8 @@ town-ness, its hierarchical relation with its hinterland (central place theory).
 flow score  = mean of the available flow components, each in [0, 1]:
     twinning degree d          -> log(1 + d) / log(1 + max d)
     network memberships m      -> log(1 + m) / log(1 + max m)     (only if the graph has memberships)
-    partner countries abroad f -> log(1 + f) / log(1 + max f)     (only for a city whose country is known)
+    partner countries abroad f -> log(1 + f) / log(1 + max f)     (only for a city whose country and at
+                                                                    least one partner's country are known)
 place score = mean of the available place components, each in [0, 1]:
     population rank in its country -> mid-rank percentile (below + equal / 2) / n, among the n cities of
                                       that country in the network whose population is known
@@ -104,9 +105,12 @@ def compute_cityness(g: nx.Graph, threshold: str = "median", membership_data: bo
             continue
         partner_countries = [attrs[p].get("country") for p in g.neighbors(n)]
         known = [c for c in partner_countries if c is not None]
+        if not known:  # no partner's country is known: reach abroad is unknown, not zero
+            foreign[n] = foreign_share[n] = None
+            continue
         abroad = [c for c in known if c != own]
         foreign[n] = len(set(abroad))
-        foreign_share[n] = len(abroad) / len(known) if known else None
+        foreign_share[n] = len(abroad) / len(known)
     max_deg = max(degree.values(), default=0)
     max_mem = max(memberships.values(), default=0)
     max_for = max((v for v in foreign.values() if v is not None), default=0)
