@@ -241,3 +241,17 @@ def test_examples_link_to_dimensions_and_actors(graph):
     hosts = set(ask(graph, """SELECT ?h ?c ?y WHERE { ?h a cdo:MegaEventHosting ; cdo:performedBy ?c ; cdo:date ?y }"""))
     assert {(base + "LosAngeles1984OlympicsHosting", base + "LosAngeles"),
             (base + "London2012OlympicsHosting", base + "London")} == {(h, c) for h, c, _ in hosts}
+
+
+def test_example_links_point_at_the_right_kinds(graph):
+    wrong_dimension = ask(graph, """SELECT ?x ?d WHERE { ?x cdo:dimension ?d FILTER NOT EXISTS { ?d a cdo:Dimension } }""")
+    assert wrong_dimension == []
+    wrong_actor = ask(graph, """
+        SELECT ?x ?a WHERE {
+          ?x cdo:performedBy|cdo:foundedBy|cdo:counterpart ?a .
+          FILTER NOT EXISTS { ?a a/rdfs:subClassOf* ?c . VALUES ?c { cdo:Actor cdo:City } }
+        }""")
+    assert wrong_actor == []
+    wrong_activity = ask(graph, """SELECT ?x WHERE { ?x a/rdfs:subClassOf* cdo:DiplomaticActivity .
+                                   FILTER NOT EXISTS { ?x cdo:activityType/a cdo:ActivityType } }""")
+    assert wrong_activity == []
