@@ -166,7 +166,8 @@ CITY_COLUMNS = [
 
 @analyze.command()
 @_source_options
-@click.option("--out", metavar="CSV", help="Write metric,value rows here, and CITIES/DEGREES/COUNTRIES/COUNTRY-PAIRS tables next to it.")
+@click.option("--out", metavar="CSV", help="Write metric,value rows to CSV, and CSV-cities, -degrees, -countries and -country-pairs "
+                   "tables next to it (e.g. net.csv, net-cities.csv, ...).")
 @click.option("--plot", metavar="DIR", help="Write PNG plots into this folder (created if missing).")
 @click.option("--sample", default=250, show_default=True, type=click.IntRange(min=2),
               help="Sources sampled for betweenness when the network has more cities (fixed seed).")
