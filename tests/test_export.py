@@ -76,6 +76,9 @@ def _awkward_graph() -> rdflib.Graph:
         g.add((city, ex.seen, shared))
     g.add((shared, RDFS.comment, Literal("line one\nline \"two\"")))
     g.add((ex.year, ex.value, Literal("1999", datatype=XSD.gYear)))
+    # rdflib's Turtle shorthand would write 525000000.0 (another lexical form): must stay exact.
+    g.add((ex.revenue, ex.value, Literal("525000000", datatype=XSD.decimal)))
+    g.add((ex.ratio, ex.value, Literal("2.5E3", datatype=XSD.double)))
     g.add((ex.s, ex.str, Literal("typed", datatype=XSD.string)))
     g.add((ex.s, ex.plain, Literal("plain")))
     rdflib.collection.Collection(g, BNode(), [ex.city0, ex.city1, Literal(3)])

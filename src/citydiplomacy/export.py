@@ -14,7 +14,8 @@ from functools import cache
 
 import click
 import rdflib
-from rdflib import BNode, URIRef
+from rdflib import BNode, Literal, URIRef
+from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF
 
@@ -23,7 +24,7 @@ from citydiplomacy.namespaces import GRAPH_EXAMPLES, GRAPH_ONTOLOGY, bind_prefix
 
 # --format value -> (rdflib serializer, file suffix)
 FORMATS: dict[str, tuple[str, str]] = {
-    "turtle": ("turtle", ".ttl"),
+    "turtle": ("citydip-turtle", ".ttl"),
     "ntriples": ("nt", ".nt"),
     "jsonld": ("json-ld", ".jsonld"),
     "rdfxml": ("xml", ".rdf"),
@@ -34,6 +35,21 @@ FORMAT_BY_SUFFIX: dict[str, str] = {
     ".rdf": "rdfxml", ".owl": "rdfxml", ".xml": "rdfxml", ".nq": "nquads",
 }
 WHAT = ("ontology", "examples", "data", "all")
+
+
+class ExactTurtleSerializer(TurtleSerializer):
+    """rdflib's Turtle serializer, except that a literal whose shorthand would change its lexical
+    form ("525000000"^^xsd:decimal -> 525000000.0, doubles -> 5.25e+08) is written in full, so
+    the file re-parses into exactly the same terms."""
+
+    def label(self, node, position):
+        text = super().label(node, position)
+        if isinstance(node, Literal) and node.datatype is not None and not text.startswith('"') and text != str(node):
+            return node._literal_n3(use_plain=False, qname_callback=lambda dt: self.get_pname(dt, True))
+        return text
+
+
+rdflib.plugin.register("citydip-turtle", rdflib.serializer.Serializer, __name__, "ExactTurtleSerializer")
 # rdflib parser names, for re-reading an export.
 PARSER_FOR: dict[str, str] = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml", "nquads": "nquads"}
 
