@@ -31,8 +31,12 @@ def ontology_summary() -> dict:
     ann_props = ours(OWL.AnnotationProperty)
     individuals_onto = {s for s in onto.subjects(RDF.type, OWL.NamedIndividual) if isinstance(s, rdflib.URIRef)}
     individuals_ex = {s for s in examples.subjects(RDF.type, OWL.NamedIndividual) if isinstance(s, rdflib.URIRef)}
+    # Labels of our own terms and resources (cdo:, cdr:), not of the external terms we align to.
+    own = (ns, "https://w3id.org/citydiplomacy/")
     labels = Counter(
-        (o.language or "none") for s, o in both.subject_objects(RDFS.label) if isinstance(o, rdflib.Literal)
+        (o.language or "none")
+        for s, o in both.subject_objects(RDFS.label)
+        if isinstance(o, rdflib.Literal) and str(s).startswith(own)
     )
     header = rdflib.URIRef(ONTOLOGY_IRI)
     return {

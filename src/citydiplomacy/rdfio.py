@@ -150,6 +150,8 @@ def read_rdf(
     Raises :class:`CitydipError` with ``FILE:LINE:COL: reason`` on any problem.
     """
     name = str(path)
+    if name != "-" and (not Path(name).exists() or Path(name).is_dir()):
+        _read_bytes(path)  # raises the clear 'no such file' / 'is a directory' error
     fmt = guess_format(path, input_format)
     data = _read_bytes(path)
     if not data.strip():
@@ -199,6 +201,10 @@ def atomic_write(path: str | Path, data: bytes | str) -> None:
         raise CitydipError(f"{target}: the folder {parent} does not exist; create it first")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
     try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
