@@ -176,8 +176,8 @@ def validate_graph(
     - *ontology*: the ontology graph pyshacl mixes into the data before inference (so
       subclasses and ranges count); ``True`` = the packaged ontology, ``None``/``False`` = none.
     - *inference*: ``none``, ``rdfs`` (default) or ``owlrl``.
-    - *inplace*: let pyshacl add the ontology and inferred triples to *data_graph* itself
-      instead of a copy (faster, less memory; use it when the graph is yours to throw away).
+    - *inplace*: add the ontology and the inferred triples to *data_graph* itself instead of
+      a copy (faster, less memory; use it when the graph is yours to throw away).
     - *advanced*: SHACL Advanced Features (SPARQL targets), needed by the ontology QA shapes.
 
     Raises :class:`CitydipError` (exit 2) when the shapes are not valid SHACL.
@@ -197,15 +197,29 @@ def validate_graph(
         ontology = None
     triples = len(data_graph)
     started = time.perf_counter()
+    # Mix the ontology in ourselves rather than through pyshacl's ont_graph: pyshacl's
+    # "inoculation" clones every blank-node structure recursively and took minutes on this
+    # ontology (owl:unionOf lists, owl:AllDifferent, restrictions); a plain union of the
+    # triples is what it amounts to and takes milliseconds. The result is the same: subclasses,
+    # domains and ranges are visible to sh:class and to RDFS/OWL RL inference.
+    if inplace:
+        work = data_graph
+    else:
+        work = rdflib.Graph()
+        for prefix, namespace in data_graph.namespaces():
+            work.bind(prefix, namespace, override=False)
+        work += data_graph
+    if ontology is not None and len(ontology):
+        work += ontology
     try:
         with _cached_sparql_parsing():
             _conforms, report_graph, _text = pyshacl.validate(
-                data_graph,
+                work,
                 shacl_graph=shapes,
-                ont_graph=ontology,
+                ont_graph=None,
                 inference=inference,
                 advanced=advanced,
-                inplace=inplace,
+                inplace=True,
                 allow_infos=False,
                 allow_warnings=False,
             )
@@ -215,9 +229,9 @@ def validate_graph(
     seconds = time.perf_counter() - started
     bind_prefixes(report_graph)
     report_graph.bind("cds", SHAPES_NAMESPACE)
-    results = _read_results(report_graph, data_graph)
+    results = _read_results(report_graph, work)
     counts = Counter(r.severity_name for r in results)
-    return Report(results, report_graph, data_graph, triples, seconds, inference, counts)
+    return Report(results, report_graph, work, triples, seconds, inference, counts)
 
 
 def validate_ontology(ontology: rdflib.Graph | None = None, extra_shapes: rdflib.Graph | None = None) -> Report:
