@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import click
 import rdflib
 
 from citydiplomacy.errors import EXIT_FAILED
 from citydiplomacy.namespaces import GRAPH_ONTOLOGY, bind_prefixes
-from citydiplomacy.rdfio import INPUT_FORMATS, read_many
+from citydiplomacy.rdfio import INPUT_FORMATS, read_many, read_rdf
 from citydiplomacy.validation import report as render
 from citydiplomacy.validation.engine import INFERENCE_MODES, SEVERITIES, load_shapes, validate_graph
 
@@ -87,6 +88,11 @@ def validate(ctx, data, check_ontology, inference, extra_shapes, fmt, fail_on, i
     if data:
         graph = rdflib.Graph()
         bind_prefixes(graph)
+        for path in data:
+            # read_many guesses the format first; read_rdf reports a missing file or a
+            # directory as such, so let it speak for those.
+            if path != "-" and not Path(path).is_file():
+                read_rdf(path, rdflib.Graph(), input_format)
         read_many(data, graph, input_format)
         what = ", ".join(data)
     elif check_ontology:

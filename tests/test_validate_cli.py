@@ -1,0 +1,293 @@
+"""``citydip validate`` through click's runner: formats, exit codes, input formats, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+import rdflib
+from click.testing import CliRunner
+
+from citydiplomacy.cli import cli
+from citydiplomacy.namespaces import GRAPH_DATA, SH
+
+DATA = Path(__file__).parent / "data"
+VALID = DATA / "valid" / "twinning.ttl"
+NEGATIVE = DATA / "invalid" / "city-population-negative.ttl"
+WARNING_ONLY = DATA / "invalid" / "city-country-missing.ttl"
+CDR = "https://w3id.org/citydiplomacy/resource/"
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, ["validate", *map(str, args)], input=input)
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+# ---------------------------------------------------------------- formats and exit codes
+
+
+def test_valid_file_exits_0_with_summary():
+    result = run(VALID)
+    assert result.exit_code == 0, result.output
+    assert "conforms: 0 violation, 0 warning, 0 info" in result.output
+
+
+def test_invalid_file_text_table_grouped_by_focus_node():
+    result = run(NEGATIVE)
+    assert result.exit_code == 1, result.output
+    out = result.output
+    for column in ("Focus node", "Label", "Path", "Message", "Value", "Severity"):
+        assert column in out
+    assert "cdr:city-isfahan" in out and "Isfahan" in out and "cdo:population" in out
+    assert '"-5"^^xsd:integer' in out and "Violation" in out
+    assert "does not conform" in out and "1 violation, 0 warning, 0 info" in out
+
+
+def test_json_format_lists_results_and_summary():
+    result = run(NEGATIVE, "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    (item,) = report["results"]
+    assert item["focusNode"] == CDR + "city-isfahan"
+    assert item["focusLabel"] == "Isfahan"
+    assert item["path"] == "https://w3id.org/citydiplomacy/ontology#population"
+    assert item["value"] == "-5"
+    assert item["valueDatatype"] == "http://www.w3.org/2001/XMLSchema#integer"
+    assert item["severity"] == "Violation"
+    assert item["sourceShape"] == "https://w3id.org/citydiplomacy/shapes#CityPopulationMinShape"
+    assert item["sourceConstraintComponent"] == str(SH.MinInclusiveConstraintComponent)
+    assert "cdr:city-isfahan" in item["message"]
+    summary = report["summary"]
+    assert summary["Violation"] == 1 and summary["Warning"] == 0 and summary["conforms"] is False
+    assert summary["failed"] is True and summary["triples"] > 0
+
+
+def test_json_path_of_a_sequence_path_is_readable():
+    result = run(DATA / "invalid" / "city-wkt-not-a-point.ttl", "--format", "json")
+    assert result.exit_code == 1
+    (item,) = json.loads(result.output)["results"]
+    assert item["path"] == "geo:hasGeometry/geo:asWKT"
+
+
+def test_turtle_format_is_the_shacl_report_graph():
+    result = run(NEGATIVE, "--format", "turtle")
+    assert result.exit_code == 1
+    graph = rdflib.Graph().parse(data=result.output, format="turtle")
+    report = graph.value(predicate=rdflib.RDF.type, object=SH.ValidationReport)
+    assert report is not None
+    assert graph.value(report, SH.conforms).toPython() is False
+    (res,) = graph.objects(report, SH.result)
+    assert graph.value(res, SH.focusNode) == rdflib.URIRef(CDR + "city-isfahan")
+    assert graph.value(res, SH.sourceConstraintComponent) == SH.MinInclusiveConstraintComponent
+    assert "{$" not in str(graph.value(res, SH.resultMessage))
+
+
+def test_turtle_format_when_conforming():
+    result = run(VALID, "--format", "turtle")
+    assert result.exit_code == 0
+    graph = rdflib.Graph().parse(data=result.output, format="turtle")
+    assert (None, SH.conforms, rdflib.Literal(True)) in graph
+
+
+@pytest.mark.parametrize(
+    "fail_on, code",
+    [("violation", 0), ("warning", 1), ("info", 1)],
+)
+def test_fail_on_decides_what_fails(fail_on, code):
+    result = run(WARNING_ONLY, "--fail-on", fail_on)
+    assert result.exit_code == code, result.output
+    assert "Warning" in result.output
+
+
+def test_inference_option_changes_what_is_known():
+    """The country's type comes from cdo:country's range only with RDFS inference."""
+    path = DATA / "invalid" / "city-country-not-a-country.ttl"
+    assert run(path, "--inference", "none").exit_code == 1
+    assert run(path, "--inference", "rdfs").exit_code == 0
+
+
+def test_several_files_are_validated_together():
+    result = run(VALID, NEGATIVE, "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.output)["summary"]["Violation"] == 1
+
+
+# ---------------------------------------------------------------- input formats
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib's own ConjunctiveGraph notices
+@pytest.mark.parametrize(
+    "suffix, rdflib_format",
+    [(".nt", "nt"), (".jsonld", "json-ld"), (".rdf", "xml"), (".trig", "trig"), (".nq", "nquads"), (".ttl", "turtle")],
+)
+def test_reads_every_rdf_syntax_by_extension(tmp_path, suffix, rdflib_format):
+    graph = rdflib.Graph().parse(NEGATIVE, format="turtle")
+    if rdflib_format in ("trig", "nquads"):
+        dataset = rdflib.Dataset()
+        named = dataset.graph(rdflib.URIRef("https://example.org/g"))
+        for triple in graph:
+            named.add(triple)
+        text = dataset.serialize(format=rdflib_format)
+    else:
+        text = graph.serialize(format=rdflib_format)
+    path = tmp_path / f"data{suffix}"
+    path.write_text(text, encoding="utf-8")
+    result = run(path, "--format", "json")
+    assert result.exit_code == 1, result.output
+    (item,) = json.loads(result.output)["results"]
+    assert item["focusNode"] == CDR + "city-isfahan"
+
+
+def test_input_format_overrides_the_extension(tmp_path):
+    path = tmp_path / "data.txt"
+    path.write_bytes(VALID.read_bytes())
+    assert run(path, "--input-format", "turtle").exit_code == 0
+
+
+def test_standard_input(tmp_path):
+    result = run("-", "--input-format", "turtle", "--format", "json", input=NEGATIVE.read_bytes())
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.output)["summary"]["Violation"] == 1
+
+
+# ---------------------------------------------------------------- the store and the ontology
+
+
+def test_no_data_validates_the_store_instance_data():
+    result = run()
+    assert result.exit_code in (0, 1), result.output
+    assert "the store's instance data" in result.output
+
+
+def test_no_data_sees_imported_data_in_the_store(monkeypatch, tmp_path):
+    store_path = tmp_path / "kg"
+    monkeypatch.setenv("CITYDIP_STORE", str(store_path))
+    # let the command create and fill the store first, then add a bad city to the data graph
+    assert run("--format", "json").exit_code in (0, 1)
+    store = pyoxigraph.Store(str(store_path))
+    store.bulk_load(path=str(NEGATIVE), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(GRAPH_DATA))
+    store.flush()
+    del store
+    result = run("--format", "json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    bad = [r for r in report["results"] if r["focusNode"] == CDR + "city-isfahan"]
+    assert bad and bad[0]["sourceShape"].endswith("CityPopulationMinShape")
+    # the ontology is not validated as data: its own terms are never focus nodes
+    assert not any(r["focusNode"].startswith("https://w3id.org/citydiplomacy/ontology#") for r in report["results"])
+
+
+def test_ontology_mode_on_a_given_file():
+    assert run("--ontology", DATA / "valid" / "ontology-minimal.ttl").exit_code == 0
+    result = run("--ontology", DATA / "invalid" / "qa-term-persian-label-missing.ttl", "--format", "json")
+    assert result.exit_code == 1
+    (item,) = json.loads(result.output)["results"]
+    assert item["focusNode"].endswith("#City") and item["sourceShape"].endswith("TermLabelFaShape")
+
+
+def test_ontology_mode_on_the_packaged_ontology_reports():
+    result = run("--ontology", "--format", "json")
+    assert result.exit_code in (0, 1)
+    summary = json.loads(result.output)["summary"]
+    assert summary["inference"] == "none" and summary["triples"] > 1000
+
+
+def test_extra_shapes_are_applied(tmp_path):
+    shapes = tmp_path / "extra.ttl"
+    shapes.write_text(
+        """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix cdo: <https://w3id.org/citydiplomacy/ontology#> .
+<urn:x:NeedsPopulation> a sh:NodeShape ; sh:targetClass cdo:City ;
+    sh:property [ sh:path cdo:population ; sh:minCount 1 ; sh:message "no population" ] .
+""",
+        encoding="utf-8",
+    )
+    base = VALID.read_text(encoding="utf-8").replace("    cdo:population 688592 ;\n", "")
+    data = tmp_path / "data.ttl"
+    data.write_text(base, encoding="utf-8")
+    assert run(data).exit_code == 0
+    result = run(data, "--shapes", shapes, "--format", "json")
+    assert result.exit_code == 1
+    (item,) = json.loads(result.output)["results"]
+    assert item["message"] == "no population" and item["focusNode"] == CDR + "city-Q8717"
+
+
+# ---------------------------------------------------------------- bad input: one line, exit 2
+
+
+def test_unparseable_file_names_file_line_and_column(tmp_path):
+    path = tmp_path / "broken.ttl"
+    path.write_text('@prefix cdo: <https://w3id.org/citydiplomacy/ontology#> .\n\n<urn:a> cdo:population "1 .\n', encoding="utf-8")
+    result = run(path)
+    assert_one_line_error(result, "broken.ttl:3:")
+
+
+def test_missing_file():
+    assert_one_line_error(run("no/such/file.ttl"), "no/such/file.ttl", "no such file")
+
+
+def test_directory(tmp_path):
+    assert_one_line_error(run(tmp_path), "is a directory")
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.ttl"
+    path.write_text("  \n", encoding="utf-8")
+    assert_one_line_error(run(path), "empty.ttl", "empty")
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "latin1.ttl"
+    path.write_bytes('<urn:a> <urn:b> "Sevilla, España" .\n'.encode("latin-1"))
+    assert_one_line_error(run(path), "latin1.ttl:1", "UTF-8")
+
+
+def test_unknown_extension(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("a,b\n", encoding="utf-8")
+    assert_one_line_error(run(path), "data.csv", "--input-format")
+
+
+def test_unknown_input_format_is_a_usage_error():
+    result = run(VALID, "--input-format", "csv")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and "--input-format" in result.output
+
+
+def test_stdin_without_format():
+    assert_one_line_error(run("-", input=b"<urn:a> <urn:b> <urn:c> ."), "--input-format")
+
+
+def test_unparseable_shapes_file(tmp_path):
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n<urn:s> a sh:NodeShape ;\n  sh:targetClass .\n", encoding="utf-8")
+    assert_one_line_error(run(VALID, "--shapes", shapes), "shapes.ttl:3:")
+
+
+def test_shapes_that_are_not_valid_shacl(tmp_path):
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(
+        """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix cdo: <https://w3id.org/citydiplomacy/ontology#> .
+<urn:s> a sh:NodeShape ; sh:targetClass cdo:City ;
+    sh:property [ sh:path cdo:population ; sh:minCount "many" ] .
+""",
+        encoding="utf-8",
+    )
+    assert_one_line_error(run(VALID, "--shapes", shapes), "not valid SHACL")
+
+
+def test_bad_inference_mode_is_a_usage_error():
+    result = run(VALID, "--inference", "hermit")
+    assert result.exit_code == 2 and "Traceback" not in result.output
