@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -217,3 +218,27 @@ def test_rdfxml_loads_in_owlready2_with_every_class(tmp_path):
     assert loaded == {str(c) for c in declared}
     assert onto is not None
     world.close()
+
+
+@pytest.mark.java
+def test_rdfxml_is_read_by_the_owl_api(tmp_path):
+    """Protégé reads ontologies with the OWL API; HermiT's command line loads files through it too."""
+    from owlready2 import reasoning as owlr
+
+    from citydiplomacy.reasoning import find_java
+
+    path = tmp_path / "citydiplomacy.rdf"
+    path.write_bytes(_export(["--format", "rdfxml"]))
+    run = subprocess.run(
+        [find_java(), "-cp", owlr._HERMIT_CLASSPATH, "org.semanticweb.HermiT.cli.CommandLine", "-c", path.as_uri()],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    # Every class of ours with an asserted named superclass shows up in the classification.
+    with_parent = {
+        str(s) for s, o in merged_ontology().subject_objects(RDFS.subClassOf)
+        if str(s).startswith(str(CDO)) and isinstance(o, URIRef)
+    }
+    assert with_parent
+    mentioned = set(re.findall(r"<([^>]+)>", run.stdout))
+    assert with_parent <= mentioned, sorted(with_parent - mentioned)[:5]
