@@ -238,3 +238,17 @@ def test_article_examples_conform():
 def test_ontology_passes_its_own_qa_shapes():
     report = validate_ontology(ontology())
     assert report.conforms, f"{len(report.results)} QA results:\n{describe(report)}"
+
+
+def test_shapes_only_name_terms_the_ontology_declares():
+    """A renamed class or individual in the ontology must not leave a shape checking nothing."""
+    shapes = load_shapes("data")
+    declared = set(ontology().subjects(RDF.type, None))
+    cdo = "https://w3id.org/citydiplomacy/ontology#"
+    used = {
+        node
+        for triple in shapes
+        for node in triple
+        if isinstance(node, rdflib.URIRef) and str(node).startswith(cdo)
+    }
+    assert used and not sorted(used - declared), sorted(used - declared)
