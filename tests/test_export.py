@@ -169,6 +169,10 @@ def test_data_and_all_from_the_store_nquads_keeps_named_graphs(tmp_path):
     assert isomorphic(ontology_part, merged_ontology())
     assert _export(["--format", "nquads", "--what", "all"], store) == everything
 
+    lines = _export(["--format", "ntriples", "--what", "data"], store)
+    assert isomorphic(_as_graph(lines, "ntriples"), _as_graph(data, "nquads"))
+    assert lines.decode().splitlines() == sorted(lines.decode().splitlines())
+
     turtle = _export(["--format", "turtle", "--what", "data"], store)
     graph = rdflib.Graph().parse(data=turtle, format="turtle")
     assert (URIRef("https://w3id.org/citydiplomacy/resource/city/Q3616"), RDF.type, CDO.City) in graph

@@ -239,6 +239,47 @@ def graphs_for(what: str) -> dict[str, rdflib.Graph]:
     return graphs
 
 
+def _store_graph_quads(store, name: str):
+    """The quads of one named graph; the ontology graph as one merged document (see merged_ontology)."""
+    import pyoxigraph
+
+    graph = pyoxigraph.NamedNode(name)
+    if name != GRAPH_ONTOLOGY:
+        yield from store.quads_for_pattern(None, None, None, graph)
+        return
+    data = merged_ontology().serialize(format="nt", encoding="utf-8")
+    for triple in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES):
+        yield pyoxigraph.Quad(triple.subject, triple.predicate, triple.object, graph)
+
+
+def store_lines(what: str, fmt: str) -> bytes:
+    """N-Triples / N-Quads of the store's graphs without rdflib: pyoxigraph canonicalises the
+    dataset and serialises it, lines are sorted (about 10x faster than the rdflib path on
+    the 145,000 triples of the shared Wikidata extracts)."""
+    import pyoxigraph
+
+    from citydiplomacy.cli import store_from_context
+    from citydiplomacy.store import graph_names
+
+    store = store_from_context()
+    names = graph_names(store)
+    if what == "data":
+        names = [n for n in names if n not in (GRAPH_ONTOLOGY, GRAPH_EXAMPLES)]
+
+    def quads():
+        for name in names:
+            yield from _store_graph_quads(store, name)
+
+    dataset = pyoxigraph.Dataset(quads())
+    dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
+    if fmt == "nquads":
+        text = pyoxigraph.serialize(dataset, format=pyoxigraph.RdfFormat.N_QUADS)
+    else:
+        text = pyoxigraph.serialize((q.triple for q in dataset), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    lines = sorted(set(text.splitlines()))
+    return b"\n".join(lines) + b"\n" if lines else b""
+
+
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="turtle", show_default=True)
 @click.option("--what", type=click.Choice(WHAT), default="ontology", show_default=True,
@@ -251,10 +292,15 @@ def export(fmt: str, what: str, out: str | None) -> None:
     N-Quads keeps the store's named graphs; the other formats merge them. JSON-LD is compacted
     with the context published as ontology/context.jsonld.
     """
-    graphs = graphs_for(what)
-    if what == "data" and not any(len(g) for g in graphs.values()):
+    if what in ("data", "all") and fmt in ("ntriples", "nquads"):
+        data = store_lines(what, fmt)
+        empty = what == "data" and not data
+    else:
+        graphs = graphs_for(what)
+        empty = what == "data" and not any(len(g) for g in graphs.values())
+        data = serialize_graphs(graphs, fmt)
+    if empty:
         click.echo("note: the store holds no imported data yet (see `citydip import`)", err=True)
-    data = serialize_graphs(graphs, fmt)
     if out:
         from citydiplomacy.rdfio import atomic_write
 
