@@ -296,3 +296,13 @@ def test_question_from_header_parses():
     assert isinstance(q, Question)
     assert (q.title, q.question, q.question_fa, q.scope) == ("T", "Q?", "پ؟", "data")
     assert [(p.name, p.type, p.default) for p in q.params] == [("y", "gYear", "2000")]
+
+
+def test_label_parameter_matches_every_language_through_values_rows():
+    terms = params.to_term("city", "label", "new york")
+    assert pyoxigraph.Literal("New York", language="en") in terms and pyoxigraph.Literal("new york") in terms
+    assert len(terms) == 6
+    block = params.values_block({"city": terms, "n": params.to_term("n", "integer", "2")})
+    assert block.count("(") == 1 + 6  # the header and one row per label form
+    persian = params.to_term("city", "label", "تهران")
+    assert len(persian) == 3 and pyoxigraph.Literal("تهران", language="fa") in persian

@@ -14,7 +14,7 @@ from pathlib import Path
 from citydiplomacy import resources
 from citydiplomacy.errors import CitydipError
 
-PARAM_TYPES = ("string", "integer", "decimal", "boolean", "date", "gYear", "iri")
+PARAM_TYPES = ("string", "label", "integer", "decimal", "boolean", "date", "gYear", "iri")
 SCOPES = ("article", "data")
 _HEADER_LINE = re.compile(r"^#\s*([A-Za-z][\w-]*)\s*:\s*(.*?)\s*$")
 _PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -1,9 +1,10 @@
 """Running a question on the embedded store, or on an in-memory copy with ``--data`` files added.
 
-Queries see the union of the content graphs (not the store's bookkeeping graph) as their
-default graph, as a SPARQL server without FROM does. Parameters arrive as the same verified
-VALUES block a remote endpoint gets (pyoxigraph's substitutions would need every parameter
-in the SELECT projection), so a question means the same thing here and on a server.
+Queries see the union of the named graphs as their default graph, as a SPARQL server
+without FROM does (pyoxigraph's own union mode: about three times faster on imported data
+than listing the graphs). Parameters arrive as the same verified VALUES block a remote
+endpoint gets (pyoxigraph's substitutions would need every parameter in the SELECT
+projection), so a question means the same thing here and on a server.
 """
 
 from __future__ import annotations
@@ -83,17 +84,10 @@ def _is_update(text: str) -> bool:
     return True
 
 
-def content_graphs(store: pyoxigraph.Store) -> list:
-    """The union the queries see: the default graph and every named graph but the store's meta graph."""
-    from citydiplomacy.store import graph_names
-
-    return [pyoxigraph.DefaultGraph(), *(pyoxigraph.NamedNode(g) for g in graph_names(store))]
-
-
 def run(store: pyoxigraph.Store, text: str, bound: dict[str, object]) -> Answer:
     """Run a (checked) query with typed bindings over the union of the store's graphs."""
     try:
-        result = store.query(with_values(text, bound), default_graph=content_graphs(store))
+        result = store.query(with_values(text, bound), use_default_graph_as_union=True)
         return from_pyoxigraph(result)
     except SyntaxError as exc:
         raise CitydipError(f"not a valid SPARQL 1.1 query ({' '.join(str(exc).split())})") from None

@@ -10,6 +10,7 @@ early; the insertion point is found with pygments' SPARQL lexer, not by text sea
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 import pyoxigraph
@@ -21,6 +22,7 @@ from citydiplomacy.namespaces import PREFIXES
 from citydiplomacy.querying.catalog import PARAM_TYPES, Question
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+LABEL_LANGUAGES = ("en", "fa")  # the languages of the project's labels
 _GYEAR = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
 _PREFIXED = re.compile(r"^([A-Za-z][\w.-]*)?:([^\s<>\"{}|^`\\]*)$")
 
@@ -37,6 +39,8 @@ def to_term(name: str, type_: str, value: str):
 
     if type_ == "string":
         return pyoxigraph.Literal(value)
+    if type_ == "label":
+        return label_terms(value)
     if type_ == "integer":
         try:
             return _typed(str(int(value.strip())), "integer")
@@ -63,6 +67,20 @@ def to_term(name: str, type_: str, value: str):
     if type_ == "iri":
         return to_iri(name, value)
     raise CitydipError(f"parameter {name}: unknown type {type_!r}; use one of {', '.join(PARAM_TYPES)}")
+
+
+def label_terms(value: str) -> list[pyoxigraph.Literal]:
+    """A name as every literal an rdfs:label may hold for it: plain, @en or @fa, as typed or in Title Case.
+
+    A question then matches ``?x rdfs:label ?name`` through the index (a FILTER on
+    LCASE(STR(?label)) would scan every label once per row: minutes on imported data).
+    """
+    texts = [value.strip()] + ([value.strip().title()] if value.strip().title() != value.strip() else [])
+    terms = []
+    for text in texts:
+        terms.append(pyoxigraph.Literal(text))
+        terms.extend(pyoxigraph.Literal(text, language=lang) for lang in LABEL_LANGUAGES)
+    return terms
 
 
 def to_iri(name: str, value: str) -> pyoxigraph.NamedNode:
@@ -124,13 +142,19 @@ def bind(question: Question, assignments: dict[str, str]) -> dict[str, object]:
 
 
 def values_block(bound: dict[str, object]) -> str:
-    """``VALUES (?a ?b) { (t1 t2) }`` with each term serialized and verified to read back unchanged."""
+    """``VALUES (?a ?b) { (t1 t2) ... }`` with each term serialized and verified to read back unchanged.
+
+    A parameter bound to a list of terms (a label) gives one row per term.
+    """
     names = list(bound)
-    terms = [str(bound[n]) for n in names]
-    block = "VALUES ({}) {{ ({}) }}".format(" ".join("?" + n for n in names), " ".join(terms))
-    check = pyoxigraph.Store().query(f"SELECT * WHERE {{ {block} }}")
-    rows = list(check)
-    if len(rows) != 1 or any(rows[0][n] != bound[n] for n in names):
+    choices = [bound[n] if isinstance(bound[n], list) else [bound[n]] for n in names]
+    rows = list(itertools.product(*choices))
+    block = "VALUES ({}) {{ {} }}".format(
+        " ".join("?" + n for n in names),
+        " ".join("({})".format(" ".join(str(term) for term in row)) for row in rows),
+    )
+    check = [tuple(solution[n] for n in names) for solution in pyoxigraph.Store().query(f"SELECT * WHERE {{ {block} }}")]
+    if check != rows:
         raise CitydipError("a --param value cannot be written safely into the query; simplify the value")
     return block
 
