@@ -71,6 +71,12 @@ _COMPONENT = {
     SH.sparql: SH.SPARQLConstraintComponent,
 }
 
+# Plain constants: rdflib's Namespace attribute lookup builds a new URIRef on every access.
+_CLASS, _DATATYPE, _IN, _NODEKIND, _MININCL = (
+    URIRef(SH["class"]), URIRef(SH.datatype), URIRef(SH["in"]), URIRef(SH.nodeKind), URIRef(SH.minInclusive)
+)
+_LANGSTRING, _STRING = URIRef(RDF.langString), URIRef(XSD.string)
+
 RULES = [
     # rdfs5: sub-property transitivity; rdfs11: sub-class transitivity
     f"INSERT {{ ?a <{RDFS.subPropertyOf}> ?c }} WHERE {{ ?a <{RDFS.subPropertyOf}> ?b . ?b <{RDFS.subPropertyOf}> ?c }}",
@@ -229,6 +235,9 @@ class Checker:
 
     def types_of(self) -> dict[str, set[str]]:
         """rdf:type/rdfs:subClassOf* of every node (SHACL's notion of an instance)."""
+        types = self._types
+        if types is not None:
+            return types
         if self._types is None:
             types: dict[str, set[str]] = defaultdict(set)
             for row in self.query(f"SELECT ?s ?c WHERE {{ ?s a ?t . ?t <{RDFS.subClassOf}>* ?c }}"):
@@ -275,18 +284,18 @@ class Checker:
 
     def _conforms_value_uncached(self, constraint, parameter, value) -> bool:
         g = self.shapes
-        if constraint == SH["class"]:
+        if constraint == _CLASS:
             return not isinstance(value, ox.Literal) and str(parameter) in self.types_of().get(_key(value), ())
-        if constraint == SH.datatype:
+        if constraint == _DATATYPE:
             if not isinstance(value, ox.Literal):
                 return False
             lit = to_rdflib(value)
-            if parameter == RDF.langString:
+            if parameter == _LANGSTRING:
                 return lit.language is not None
-            if parameter == XSD.string:
-                return lit.language is None and lit.datatype in (None, XSD.string)
+            if parameter == _STRING:
+                return lit.language is None and lit.datatype in (None, _STRING)
             return lit.datatype == parameter and not lit.ill_typed
-        if constraint == SH["in"]:
+        if constraint == _IN:
             members = self._lists.get(parameter)
             if members is None:
                 members = self._lists[parameter] = set(Collection(g, parameter))
