@@ -263,7 +263,10 @@ def parse_ursino_csv(path: Path) -> Parsed:
 
 
 def parse_gexf(path: Path) -> Parsed:
-    """GEXF 1.2: English labels, country names, undirected edges (no side recorded as stating)."""
+    """GEXF 1.2: English labels, country names, undirected edges (no side recorded as stating).
+
+    ``rows`` counts edges (the statements); nodes only describe cities.
+    """
     parsed = Parsed("gexf", [SourceFile.of(path)], directed=False)
     try:
         tree = ET.parse(path)
@@ -283,7 +286,6 @@ def parse_gexf(path: Path) -> Parsed:
                 titles[attribute.get("id")] = attribute.get("title")
     nodes = graph.find(q("nodes"))
     for node in nodes.iter(q("node")) if nodes is not None else ():
-        parsed.rows += 1
         qid = (node.get("id") or "").strip()
         if not QID_RE.fullmatch(qid):
             parsed.skip(None, "not a Wikidata item", f"node id {qid!r} is not a QID")
