@@ -10,6 +10,7 @@ import rdflib
 
 from citydiplomacy.errors import EXIT_FAILED
 from citydiplomacy.namespaces import GRAPH_ONTOLOGY, bind_prefixes
+from citydiplomacy.output import progress
 from citydiplomacy.rdfio import INPUT_FORMATS, read_many, read_rdf
 from citydiplomacy.validation import report as render
 from citydiplomacy.validation.engine import INFERENCE_MODES, SEVERITIES, load_shapes, validate_graph
@@ -101,11 +102,13 @@ def validate(ctx, data, check_ontology, inference, extra_shapes, fmt, fail_on, i
         graph, store_ontology = _store_instance_data()
         what = "the store's instance data"
 
-    if check_ontology:
-        report = validate_graph(graph, shapes=shapes, ontology=None, inference="none", inplace=True)
-    else:
-        ontology = store_ontology if not data else load_ontology()
-        report = validate_graph(graph, shapes=shapes, ontology=ontology, inference=inference, inplace=True)
+    # pyshacl reports no progress; on a terminal, at least show that it runs and for how long.
+    with progress(f"validating {len(graph)} triples"):
+        if check_ontology:
+            report = validate_graph(graph, shapes=shapes, ontology=None, inference="none", inplace=True)
+        else:
+            ontology = store_ontology if not data else load_ontology()
+            report = validate_graph(graph, shapes=shapes, ontology=ontology, inference=inference, inplace=True)
 
     if fmt == "json":
         click.echo(render.to_json(report, fail_on))
