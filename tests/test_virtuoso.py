@@ -43,6 +43,7 @@ def loaded(virtuoso, tmp_path_factory):  # noqa: F811
     for graph, files in ((ARTICLE_GRAPH, []), (DATA_GRAPH, [str(INSTANCES)])):
         result = invoke(*common, "--graph", graph, *files)
         assert result.exit_code == 0, result.output
+        assert "(the server now holds " in result.output
     return virtuoso, store
 
 

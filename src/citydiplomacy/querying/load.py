@@ -173,6 +173,25 @@ def load(files, endpoint, graph_store, graph, replace, user, password, auth, chu
             started.add(iri)
             client.send(method, iri, pyoxigraph.serialize(chunk, format=pyoxigraph.RdfFormat.N_TRIPLES))
             advance(len(chunk))
+    counts = {}
+    if graph_store and graph_store != endpoint:
+        # --endpoint is then the SPARQL endpoint: ask it what each graph now holds.
+        counts = {iri: server_count(endpoint, iri, user, password, timeout) for iri in targets}
     for iri, triples in targets.items():
-        click.echo(f"{len(triples)} triples -> <{iri}>")
+        held = f" (the server now holds {counts[iri]})" if iri in counts else ""
+        click.echo(f"{len(triples)} triples -> <{iri}>{held}")
     click.echo(f"loaded {total} triples in {len(plan)} requests to {public_url(target_url)}")
+
+
+def server_count(endpoint: str, graph: str, user, password, timeout: float) -> int:
+    """Number of triples in *graph* on the SPARQL *endpoint* (the graph bound as a typed term)."""
+    from citydiplomacy.querying import remote
+
+    answer = remote.run(
+        endpoint, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "select",
+        {"g": pyoxigraph.NamedNode(graph)}, timeout=timeout, user=user, password=password,
+    )
+    try:
+        return int(answer.rows[0]["n"].value)
+    except (IndexError, KeyError, ValueError):
+        raise CitydipError(f"{public_url(endpoint)}: did not answer the triple count of <{graph}>") from None
