@@ -146,3 +146,14 @@ def test_wrong_password_is_one_line(loaded):
                     "--password", "not-the-password", "--graph", "urn:x:g")
     assert result.exit_code == 2 and "401" in result.output
     assert "not-the-password" not in result.output
+
+
+def test_digest_protected_sparql_endpoint(loaded):
+    server, _ = loaded
+    endpoint = server.base + "/sparql-auth"
+    ok = invoke("query", "run", "--text", "ASK { ?s ?p ?o }", "--endpoint", endpoint, "--auth", "digest",
+                "--user", server.user, "--password", server.password)
+    assert ok.exit_code == 0 and ok.stdout.strip() == "true", ok.output
+    refused = invoke("query", "run", "--text", "ASK { ?s ?p ?o }", "--endpoint", endpoint, "--auth", "digest",
+                     "--user", server.user, "--password", "wrong-secret")
+    assert refused.exit_code == 2 and "401" in refused.output and "wrong-secret" not in refused.output

@@ -81,6 +81,8 @@ def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, outp
         raise CitydipError("--data queries local files and --endpoint a server; give one of them")
     if default_graphs and not endpoint:
         raise CitydipError("--default-graph applies to --endpoint; locally the default graph is the union of all graphs")
+    for graph in default_graphs:
+        params.to_iri("graph", graph, option="--default-graph")  # an absolute IRI, or a one-line error
     question = catalog.parse_question(text, "--text") if text is not None else catalog.resolve(name)
     where = str(question.path) if question.path else question.name
     form = local.check_query(question.text, where)

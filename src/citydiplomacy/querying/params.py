@@ -83,7 +83,7 @@ def label_terms(value: str) -> list[pyoxigraph.Literal]:
     return terms
 
 
-def to_iri(name: str, value: str) -> pyoxigraph.NamedNode:
+def to_iri(name: str, value: str, option: str | None = None) -> pyoxigraph.NamedNode:
     """An absolute IRI, or a prefixed name with one of the project's prefixes (cdr:Tehran)."""
     text = value.strip()
     if text.startswith("<") and text.endswith(">"):
@@ -97,9 +97,9 @@ def to_iri(name: str, value: str) -> pyoxigraph.NamedNode:
         node = None
     if node is None or ":" not in text:
         known = ", ".join(sorted(PREFIXES))
+        where = f"{option} {value!r}" if option else f"--param {name}={value!r}"
         raise CitydipError(
-            f"--param {name}={value!r}: not an IRI; give an absolute IRI (https://...) or a prefixed name "
-            f"with one of: {known}"
+            f"{where}: not an IRI; give an absolute IRI (https://...) or a prefixed name with one of: {known}"
         )
     return node
 
