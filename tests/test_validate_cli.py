@@ -117,6 +117,17 @@ def test_inference_option_changes_what_is_known():
     assert run(path, "--inference", "rdfs").exit_code == 0
 
 
+def test_limit_shortens_the_table_but_counts_everything(tmp_path):
+    path = tmp_path / "two-errors.ttl"
+    text = NEGATIVE.read_text(encoding="utf-8").replace("cdo:population -5 ;", "cdo:population -5 ;\n    cdo:wikidataItem <https://www.wikidata.org/wiki/Q42053> ;")
+    path.write_text(text.replace("cdo:wikidataItem wd:Q42053 .", "rdfs:comment \"x\" ."), encoding="utf-8")
+    result = run(path, "--limit", "1")
+    assert result.exit_code == 1, result.output
+    assert "(first 1 of 2 results" in result.output
+    assert "cds:CityPopulationMinShape" in result.output and "cds:WikidataItemPatternShape" in result.output
+    assert "2 violation, 0 warning, 0 info" in result.output
+
+
 def test_several_files_are_validated_together():
     result = run(VALID, NEGATIVE, "--format", "json")
     assert result.exit_code == 1

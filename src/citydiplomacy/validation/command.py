@@ -70,8 +70,15 @@ def _store_instance_data() -> tuple[rdflib.Graph, rdflib.Graph]:
     default=None,
     help="RDF syntax of DATA (default: from each file's extension; required for '-').",
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Text format: show at most this many results in the table (0 = all); counts cover all.",
+)
 @click.pass_context
-def validate(ctx, data, check_ontology, inference, extra_shapes, fmt, fail_on, input_format):
+def validate(ctx, data, check_ontology, inference, extra_shapes, fmt, fail_on, input_format, limit):
     """Validate DATA files (or '-' for standard input) against the ontology and shapes/data.ttl.
 
     With no DATA, validates the instance data of the embedded store (the article's examples and
@@ -115,6 +122,6 @@ def validate(ctx, data, check_ontology, inference, extra_shapes, fmt, fail_on, i
     elif fmt == "turtle":
         click.echo(render.to_turtle(report), nl=False)
     else:
-        render.print_text(report, fail_on, what)
+        render.print_text(report, fail_on, what, limit)
     if report.fails(fail_on):
         ctx.exit(EXIT_FAILED)

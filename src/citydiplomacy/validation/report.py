@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import click
 
@@ -58,13 +59,18 @@ def to_turtle(report: Report) -> str:
     return report.graph.serialize(format="turtle")
 
 
-def print_text(report: Report, fail_on: str = "violation", what: str = "data") -> None:
-    """A table grouped by focus node (label, path, message, value, severity), then the counts."""
+def print_text(report: Report, fail_on: str = "violation", what: str = "data", limit: int = 0) -> None:
+    """A table grouped by focus node (label, path, message, value, severity), then the counts.
+
+    *limit* > 0 shows only the first *limit* results in the table (real data can give thousands
+    of warnings); the per-shape counts and the totals always cover all of them.
+    """
     g = report.data_graph
     if report.results:
         rows = []
         previous = None
-        for r in report.results:
+        shown = report.results[:limit] if limit > 0 else report.results
+        for r in shown:
             first = r.focus_node != previous
             previous = r.focus_node
             rows.append(
@@ -78,6 +84,14 @@ def print_text(report: Report, fail_on: str = "violation", what: str = "data") -
                 )
             )
         print_table(["Focus node", "Label", "Path", "Message", "Value", "Severity"], rows)
+        if len(shown) < len(report.results):
+            click.echo(f"(first {len(shown)} of {len(report.results)} results; --limit 0 shows all, --format json gives them all)")
+        by_shape = Counter((r.source_shape, r.severity_name) for r in report.results)
+        if len(by_shape) > 1 or len(shown) < len(report.results):
+            print_table(
+                ["Shape", "Severity", "Results"],
+                [(short(report.graph, shape), severity, n) for (shape, severity), n in by_shape.most_common()],
+            )
     counts = ", ".join(f"{report.counts.get(name, 0)} {name.lower()}" for name in SEVERITY_ORDER)
     focus_nodes = len({r.focus_node for r in report.results})
     if report.fails(fail_on):
