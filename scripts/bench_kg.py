@@ -216,16 +216,27 @@ def main() -> int:
         step.triples = report.triples
         step.note = f"engine {report.engine}: {dict(report.counts)}"
     fast_total += step.seconds
-    fast_results = {r.key() for r in report.results}
+    from citydiplomacy.validation.engine import load_shapes, path_text
+
+    shapes_graph = load_shapes("data")
+    fast_results = {
+        (str(r.focus_node), path_text(shapes_graph, r.path), str(r.value), str(r.severity), str(r.source_shape),
+         str(r.component))
+        for r in report.results
+    }
     fast_answers = {}
     slowest = 0.0
     for question in questions:
         with Step("fast", f"query {question.name}") as step:
             try:
                 answer = local.run(store, question.text, question_bindings(question))
-                rows = getattr(answer, "rows", None)
-                fast_answers[question.name] = len(rows) if rows is not None else answer
-                step.note = f"{fast_answers[question.name]} rows" if rows is not None else str(answer)[:40]
+                if answer.form == "ask":
+                    fast_answers[question.name] = bool(answer.boolean)
+                elif answer.form == "graph":
+                    fast_answers[question.name] = len(answer.triples)
+                else:
+                    fast_answers[question.name] = len(answer.rows)
+                step.note = f"{fast_answers[question.name]} rows"
             except Exception as exc:  # noqa: BLE001
                 step.note = f"error: {exc}"
         fast_total += step.seconds
@@ -265,16 +276,27 @@ def main() -> int:
         for t in ontology:
             data_graph.remove(t)
         result = validate_graph(data_graph, ontology=ontology, inference="rdfs", inplace=True)
-        keys = {(r.focus_node, r.path, r.value, r.severity, r.source_shape, r.component) for r in result.results}
-        return dict(result.counts), len(keys)
+        from citydiplomacy.validation.engine import path_text
+
+        keys = {
+            (str(r.focus_node), path_text(result.graph, r.path), str(r.value), str(r.severity), str(r.source_shape),
+             str(r.component))
+            for r in result.results
+        }
+        return dict(result.counts), keys
 
     seconds, peak, value = in_child(plain_validate, args.timeout)
     if seconds is None:
         seconds, lower_bound = args.timeout, True
         print(f"plain validate (pyshacl)                          > {args.timeout:.0f} s (stopped)", flush=True)
         Step.rows.append(("plain", "validate (pyshacl)", len(graph), seconds, None, "stopped at timeout"))
-    else:
+    elif isinstance(value, str):
         print(f"plain validate (pyshacl) {len(graph):>27d} {seconds:9.2f} s {peak:8.0f} MB  {value}", flush=True)
+    else:
+        counts, keys = value
+        same = "same results as fastcheck" if keys == fast_results else (
+            f"DIFFERENT from fastcheck: {len(keys - fast_results)} only in pyshacl, {len(fast_results - keys)} only in fastcheck")
+        print(f"plain validate (pyshacl) {len(graph):>27d} {seconds:9.2f} s {peak:8.0f} MB  {counts}; {same}", flush=True)
     plain_total += seconds
     for question in questions:
         bound = question_bindings(question)

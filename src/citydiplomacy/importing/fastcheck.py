@@ -177,9 +177,19 @@ def build_data_store(quads_nt: bytes, ontology_nt: bytes | None, inference: str)
 
 
 def materialise_rdfs(store: ox.Store) -> None:
+    """Apply RULES to a fixpoint; the schema-level transitivity rules (cheap) close first, so
+    the data-level pass usually finds everything at once and the next pass only confirms."""
+    schema, data = RULES[:2], RULES[2:]
     size = len(store)
     for _ in range(50):
-        for rule in RULES:
+        for _ in range(50):
+            for rule in schema:
+                store.update(rule)
+            new = len(store)
+            if new == size:
+                break
+            size = new
+        for rule in data:
             store.update(rule)
         new = len(store)
         if new == size:
