@@ -81,3 +81,14 @@ def test_atomic_write_replaces_whole_file_with_umask_mode(tmp_path):
 def test_atomic_write_missing_folder_is_clear(tmp_path):
     with pytest.raises(CitydipError, match="does not exist"):
         atomic_write(tmp_path / "nope" / "out.ttl", "x")
+
+
+def test_read_many_says_missing_before_guessing_format(tmp_path):
+    import rdflib
+
+    from citydiplomacy.rdfio import read_many
+
+    with pytest.raises(CitydipError, match="no such file"):
+        read_many([tmp_path / "missing"], rdflib.Graph())
+    with pytest.raises(CitydipError, match="is a directory"):
+        read_many([tmp_path], rdflib.Graph())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 import os
 import sys
 
@@ -70,6 +71,9 @@ def cli(ctx: click.Context, store_path: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["store_path"] = store_path
+    # rdflib logs a traceback for each ill-typed literal (e.g. "2020-13-45"^^xsd:date); the
+    # shapes report those values properly, so keep the terminal to our own one-line messages.
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 
 
 def main() -> None:

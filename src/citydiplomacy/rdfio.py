@@ -74,17 +74,24 @@ def guess_format(path: str | Path, explicit: str | None = None) -> str:
     return FORMAT_BY_SUFFIX[suffix]
 
 
-def _read_bytes(path: str | Path) -> bytes:
-    name = str(path)
+def _check_is_file(name: str) -> None:
+    """Say 'no such file' / 'is a directory' before anything else is guessed about *name*."""
     if name == "-":
-        return sys.stdin.buffer.read()
+        return
     p = Path(name)
     if not p.exists():
         raise CitydipError(f"{name}: no such file; check the path")
     if p.is_dir():
         raise CitydipError(f"{name}: is a directory; give the RDF files inside it")
+
+
+def _read_bytes(path: str | Path) -> bytes:
+    name = str(path)
+    if name == "-":
+        return sys.stdin.buffer.read()
+    _check_is_file(name)
     try:
-        return p.read_bytes()
+        return Path(name).read_bytes()
     except OSError as exc:
         raise CitydipError(f"{name}: cannot read ({exc.strerror})") from None
 
@@ -150,8 +157,7 @@ def read_rdf(
     Raises :class:`CitydipError` with ``FILE:LINE:COL: reason`` on any problem.
     """
     name = str(path)
-    if name != "-" and (not Path(name).exists() or Path(name).is_dir()):
-        _read_bytes(path)  # raises the clear 'no such file' / 'is a directory' error
+    _check_is_file(name)
     fmt = guess_format(path, input_format)
     data = _read_bytes(path)
     if not data.strip():
@@ -178,6 +184,7 @@ def read_rdf(
 def read_many(paths: Iterable[str | Path], into: rdflib.Graph, input_format: str | None = None) -> rdflib.Graph:
     """Parse several files into one graph (triples of quad formats land in *into*)."""
     for path in paths:
+        _check_is_file(str(path))
         fmt = guess_format(path, input_format)
         if fmt in QUAD_FORMATS:
             ds = read_rdf(path, None, input_format)
