@@ -214,7 +214,8 @@ def main() -> int:
     with Step("fast", "validate (fastcheck)") as step:
         report = fastcheck.validate_store(store)
         step.triples = report.triples
-        step.note = f"engine {report.engine}: {dict(report.counts)}"
+        phases = ", ".join(f"{k} {v:.1f} s" for k, v in (report.phases or {}).items())
+        step.note = f"engine {report.engine}: {dict(report.counts)} ({phases})"
     fast_total += step.seconds
     from citydiplomacy.validation.engine import load_shapes, path_text
 
