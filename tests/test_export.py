@@ -234,3 +234,20 @@ def test_rdfxml_is_read_by_the_owl_api(tmp_path):
     assert with_parent
     mentioned = set(re.findall(r"<([^>]+)>", run.stdout))
     assert with_parent <= mentioned, sorted(with_parent - mentioned)[:5]
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_store_data_every_format_round_trips_and_is_stable_across_processes(tmp_path, fmt):
+    store = _store_with_data(tmp_path)
+    expected = _as_graph(_export(["--format", "nquads", "--what", "data"], store), "nquads")
+    runs = []
+    for seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        run = subprocess.run(
+            [sys.executable, "-m", "citydiplomacy", "--store", store, "export", "--what", "data", "--format", fmt],
+            capture_output=True, env=env, timeout=120,
+        )
+        assert run.returncode == 0, run.stderr.decode()
+        runs.append(run.stdout)
+    assert runs[0] == runs[1]
+    assert isomorphic(_as_graph(runs[0], fmt), expected)
