@@ -520,8 +520,11 @@ def reason(reasoner: str, data: tuple[str, ...], out: str | None, fmt: str) -> N
     Exit codes: 0 consistent and every class satisfiable; 1 inconsistent or some class
     unsatisfiable; 2 bad input or no suitable Java; 3 internal error.
     """
+    from citydiplomacy.output import progress
+
     graph = _input_graph(data)
-    result = run_owl_reasoner(graph, reasoner)
+    with progress(f"{reasoner}: reasoning over {len(graph)} triples", total=None):
+        result = run_owl_reasoner(graph, reasoner)
     if fmt == "json":
         click.echo(json.dumps(result_to_json(result, graph), indent=2, ensure_ascii=False))
     else:
