@@ -214,3 +214,17 @@ def test_malformed_rows_reported_with_line_numbers(tmp_path):
         rows = list(csv.DictReader(handle))
     lines = {(r["line"], r["kind"]) for r in rows}
     assert ("3", "wrong number of fields") in lines and ("4", "not a Wikidata item") in lines
+
+
+def test_unreadable_files_are_one_line_errors(tmp_path):
+    bad_csv = tmp_path / "query.csv"
+    bad_csv.write_bytes(
+        b"city,cityLabel,city_population,city_coordinate_location,sister,sisterLabel,sister_population,"
+        b"sister_coordinate_location\n\xff\xfe,bad\n"
+    )
+    result = run(bad_csv)
+    assert result.exit_code == 2 and "not UTF-8" in result.output
+    bad_gexf = tmp_path / "broken.gexf"
+    bad_gexf.write_text('<gexf><graph><nodes><node id="Q1"', encoding="utf-8")
+    result = run(bad_gexf)
+    assert result.exit_code == 2 and "broken.gexf:1:" in result.output and "Traceback" not in result.output

@@ -374,12 +374,19 @@ def parse_l3viathan(path: Path, names: Path | None) -> Parsed:
 
 
 def parse(path: Path, fmt: str, names: Path | None = None) -> Parsed:
-    if fmt == "gexf":
-        return parse_gexf(path)
-    if fmt == "ursino-csv":
-        return parse_ursino_csv(path)
-    if fmt == "l3viathan-tsv":
-        return parse_l3viathan(path, names)
+    """Parse *path* as *fmt*; unreadable bytes become one ``Error:`` line (exit 2)."""
+    readers = {"gexf": parse_gexf, "ursino-csv": parse_ursino_csv}
+    try:
+        if fmt in readers:
+            return readers[fmt](path)
+        if fmt == "l3viathan-tsv":
+            return parse_l3viathan(path, names)
+    except UnicodeDecodeError as exc:
+        raise CitydipError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); is it the right file?") from None
+    except csv.Error as exc:
+        raise CitydipError(f"{path}: not readable as {fmt} ({exc})") from None
+    except OSError as exc:
+        raise CitydipError(f"{path}: cannot read ({exc.strerror or exc})") from None
     raise CitydipError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
