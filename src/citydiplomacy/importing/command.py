@@ -95,33 +95,41 @@ def files(paths: tuple[str, ...], fmt: str | None, report: str | None) -> None:
     from citydiplomacy.importing.writer import import_parsed
 
     jobs, companions = _resolve_inputs(paths, fmt)
-    store = store_from_context()
+    # Parse everything first: a bad file fails before the store is opened (and locked).
+    parsed_files = []
+    with progress("reading", total=len(jobs)) as advance:
+        for path, detected in jobs:
+            parsed_files.append((path, detected, parse(path, detected, companions.get(path))))
+            advance()
     summary_rows = []
     issue_rows: list[tuple[str, object, str, str]] = []
-    with progress("importing", total=len(jobs)) as advance:
-        for path, detected in jobs:
-            parsed = parse(path, detected, companions.get(path))
-            result = import_parsed(store, parsed)
-            advance()
-            names = companions.get(path)
-            label = path.name + (f" (+{names.name})" if names else "")
-            summary_rows.append(
-                (
-                    label,
-                    detected,
-                    result.rows,
-                    result.pairs,
-                    result.new_agreements,
-                    result.merged_agreements,
-                    sum(result.self_loops.values()),
-                    sum(v for k, v in result.skipped.items() if k != "self-twinning"),
-                    result.triples_added,
+    store = store_from_context()
+    try:
+        with progress("importing", total=len(jobs)) as advance:
+            for path, detected, parsed in parsed_files:
+                result = import_parsed(store, parsed)
+                advance()
+                names = companions.get(path)
+                label = path.name + (f" (+{names.name})" if names else "")
+                summary_rows.append(
+                    (
+                        label,
+                        detected,
+                        result.rows,
+                        result.pairs,
+                        result.new_agreements,
+                        result.merged_agreements,
+                        sum(result.self_loops.values()),
+                        sum(v for k, v in result.skipped.items() if k != "self-twinning"),
+                        result.triples_added,
+                    )
                 )
-            )
-            for issue in parsed.issues:
-                issue_rows.append((path.name, issue.line or "", issue.kind, issue.message))
-            for conflict in result.conflicts:
-                issue_rows.append((path.name, "", "conflict with stored value", conflict))
+                for issue in parsed.issues:
+                    issue_rows.append((path.name, issue.line or "", issue.kind, issue.message))
+                for conflict in result.conflicts:
+                    issue_rows.append((path.name, "", "conflict with stored value", conflict))
+    finally:
+        del store  # release the store's lock even when an error is on its way up
     print_table(
         ["file", "format", "rows", "pairs", "new agreements", "merged", "self-twinnings", "skipped", "triples added"],
         summary_rows,
@@ -184,7 +192,10 @@ def csv_(file, city_a, country_a, city_b, country_b, start_col, end_col, qid_a, 
         raise CitydipError(f"{path}: no such file")
     columns = Columns(city_a, country_a, city_b, country_b, start_col, end_col, qid_a, qid_b)
     store = store_from_context()
-    outcome = import_spreadsheet(store, path, columns, calendar=calendar, delimiter=delimiter)
+    try:
+        outcome = import_spreadsheet(store, path, columns, calendar=calendar, delimiter=delimiter)
+    finally:
+        del store  # release the store's lock even when an error is on its way up
     print_table(
         ["rows", "imported", "merged", "skipped", "cities matched", "cities created", "ambiguous", "triples added"],
         [
