@@ -179,11 +179,19 @@ def start_virtuoso(directory: Path, timeout: float = 90.0) -> VirtuosoServer:
     pytest.fail(f"virtuoso-t did not answer on {server.sparql} within {timeout:.0f} s:\n{server.log_tail()}")
 
 
+_shared: list[VirtuosoServer] = []
+
+
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory):
-    """A running Virtuoso for the whole session (stopped at the end)."""
-    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    """A running Virtuoso for the whole session, stopped at the end.
+
+    Test modules import this fixture, and pytest makes one fixture definition per importing
+    module; the server itself is shared through ``_shared`` so only one virtuoso-t runs.
+    """
+    if not _shared or _shared[0].process.poll() is not None:
+        _shared[:] = [start_virtuoso(tmp_path_factory.mktemp("virtuoso"))]
     try:
-        yield server
+        yield _shared[0]
     finally:
-        server.stop()
+        _shared[0].stop()  # session teardown: all tests are done; stop() is idempotent
