@@ -39,6 +39,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from citydiplomacy.namespaces import GRAPH_ONTOLOGY, SH
 from citydiplomacy.store import GRAPH_META
+from citydiplomacy.validation.engine import Result
 
 SUPPORTED = {
     SH.minCount,
@@ -94,20 +95,6 @@ RULES = [
 
 class Unsupported(Exception):
     """The shapes use a SHACL feature this evaluator does not compile; use pyshacl."""
-
-
-@dataclass(frozen=True)
-class FastResult:
-    focus_node: object
-    path: object
-    value: object
-    severity: URIRef
-    source_shape: object
-    component: URIRef
-    message: str
-
-    def key(self) -> tuple:
-        return (self.focus_node, self.path, self.value, self.severity, self.source_shape, self.component)
 
 
 # ---------------------------------------------------------------- term conversion
@@ -357,7 +344,7 @@ class Checker:
 
         def emit(f, value, component, text=message):
             out.append(
-                FastResult(to_rdflib(f), path_node, to_rdflib(value) if value is not None else None, severity,
+                Result(to_rdflib(f), path_node, to_rdflib(value) if value is not None else None, severity,
                            prop_shape, component, text)
             )
 
@@ -411,7 +398,7 @@ class Checker:
             value = row["value"] if _has(row, "value") else (None if path else this)
             result_path = row["path"] if _has(row, "path") else path_node
             out.append(
-                FastResult(
+                Result(
                     to_rdflib(this),
                     to_rdflib(result_path) if isinstance(result_path, (ox.NamedNode, ox.BlankNode)) else result_path,
                     to_rdflib(value) if value is not None else None,
@@ -422,12 +409,12 @@ class Checker:
                 )
             )
 
-    def run(self) -> list[FastResult]:
+    def run(self) -> list[Result]:
         g = self.shapes
         node_shapes = set(g.subjects(RDF.type, SH.NodeShape)) | {
             s for s in g.subjects(SH.property, None)
         }
-        out: list[FastResult] = []
+        out: list[Result] = []
         for shape in sorted(node_shapes, key=str):
             if g.value(shape, SH.deactivated) == Literal(True):
                 continue
@@ -480,7 +467,7 @@ def _short(node) -> str:
     return short(_NS, node)
 
 
-def _filled(result: FastResult, shapes: rdflib.Graph) -> FastResult:
+def _filled(result: Result, shapes: rdflib.Graph) -> Result:
     """Fill {$this}, {$value}, {$path} in a message as the validate command does for pyshacl's."""
     if "{" not in result.message:
         return result
@@ -492,7 +479,7 @@ def _filled(result: FastResult, shapes: rdflib.Graph) -> FastResult:
         "path": path_text(shapes, result.path),
     }
     text = re.sub(r"\{[$?](\w+)\}", lambda m: values.get(m.group(1), m.group(0)), result.message)
-    return FastResult(result.focus_node, result.path, result.value, result.severity, result.source_shape,
+    return Result(result.focus_node, result.path, result.value, result.severity, result.source_shape,
                       result.component, text)
 
 
@@ -520,7 +507,7 @@ def _key(term) -> str:
 # ---------------------------------------------------------------- entry points
 
 
-def check(data_nt: bytes, shapes: rdflib.Graph, ontology_nt: bytes | None = None, inference: str = "rdfs") -> list[FastResult]:
+def check(data_nt: bytes, shapes: rdflib.Graph, ontology_nt: bytes | None = None, inference: str = "rdfs") -> list[Result]:
     """Validate N-Triples *data_nt* (+ the ontology mixed in, as pyshacl does) against *shapes*."""
     store = build_data_store(data_nt, ontology_nt, inference)
     return Checker(store, shapes, types_closed=inference == "rdfs").run()
@@ -540,7 +527,7 @@ def store_instance_nt(store: ox.Store) -> tuple[bytes, bytes]:
 
 @dataclass
 class FastReport:
-    results: list[FastResult]
+    results: list[Result]
     seconds: float
     triples: int
     engine: str  # "pyoxigraph" or "pyshacl" (fallback)
@@ -585,8 +572,4 @@ def validate_store(store: ox.Store, shapes: rdflib.Graph | None = None, inferenc
         onto = rdflib.Graph()
         onto.parse(data=ontology, format="nt")
         report = validate_graph(graph, shapes=shapes, ontology=onto, inference=inference, inplace=True)
-        results = [
-            FastResult(r.focus_node, r.path, r.value, r.severity, r.source_shape, r.component, r.message)
-            for r in report.results
-        ]
-        return FastReport(results, time.perf_counter() - started, report.triples, "pyshacl")
+        return FastReport(report.results, time.perf_counter() - started, report.triples, "pyshacl")

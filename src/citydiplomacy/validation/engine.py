@@ -53,6 +53,10 @@ class Result:
     component: URIRef
     message: str
 
+    def key(self) -> tuple:
+        """What identifies a result across engines (the message text aside)."""
+        return (self.focus_node, self.path, self.value, self.severity, self.source_shape, self.component)
+
     @property
     def severity_name(self) -> str:
         """'Violation', 'Warning', 'Info' (or the local name of a custom severity)."""
@@ -343,3 +347,55 @@ __all__ = [
     "validate_graph",
     "validate_ontology",
 ]
+
+
+def report_from_results(
+    results: Iterable[Result],
+    *,
+    shapes: rdflib.Graph,
+    label_graph: rdflib.Graph,
+    triples: int,
+    seconds: float,
+    inference: str,
+) -> Report:
+    """A :class:`Report` for results found by another engine (the fast store validator).
+
+    Builds the same sh:ValidationReport graph pyshacl would, so every output format works;
+    property paths that are blank-node structures are copied from the shapes graph.
+    """
+    graph = rdflib.Graph()
+    bind_prefixes(graph)
+    graph.bind("cds", SHAPES_NAMESPACE)
+    rows = sorted(results, key=lambda r: (str(r.focus_node), str(r.path), str(r.value), str(r.source_shape)))
+    report = rdflib.BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(not rows)))
+    for r in rows:
+        node = rdflib.BNode()
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.focusNode, r.focus_node))
+        graph.add((node, SH.resultSeverity, r.severity))
+        graph.add((node, SH.sourceShape, r.source_shape))
+        graph.add((node, SH.sourceConstraintComponent, r.component))
+        graph.add((node, SH.resultMessage, Literal(r.message)))
+        if r.value is not None:
+            graph.add((node, SH.value, r.value))
+        if r.path is not None:
+            graph.add((node, SH.resultPath, r.path))
+            _copy_structure(shapes, graph, r.path)
+    counts = Counter(r.severity_name for r in rows)
+    return Report(rows, graph, label_graph, triples, seconds, inference, counts)
+
+
+def _copy_structure(source: rdflib.Graph, target: rdflib.Graph, node: Node) -> None:
+    """Copy the triples of a blank-node structure (a SHACL path) from *source* into *target*."""
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, rdflib.BNode):
+            continue
+        for predicate, obj in source.predicate_objects(current):
+            if (current, predicate, obj) not in target:
+                target.add((current, predicate, obj))
+                pending.append(obj)
