@@ -2,7 +2,7 @@
 """Benchmark the knowledge graph at real size: import, validate, every competency question.
 
 Fast way: the three shared P190 files imported into a fresh pyoxigraph store
-(``citydiplomacy.importing``), validated with ``citydiplomacy.importing.fastcheck``, and every
+(``citydiplomacy.importing``), validated with ``citydiplomacy.validation.fast``, and every
 question of ``queries/`` run by ``citydiplomacy.querying.local.run`` (what ``citydip query``
 does). Plain way, in the same run: the same importer logic writing into an in-memory
 rdflib Dataset, pyshacl (``citydiplomacy.validation.engine.validate_graph``, what
@@ -33,7 +33,8 @@ sys.path.insert(0, str(REPO / "src"))
 import pyoxigraph as ox  # noqa: E402
 import rdflib  # noqa: E402
 
-from citydiplomacy.importing import fastcheck, sources, writer  # noqa: E402
+from citydiplomacy.importing import sources, writer  # noqa: E402
+from citydiplomacy.validation import fast as fastcheck  # noqa: E402
 from citydiplomacy.namespaces import GRAPH_ONTOLOGY  # noqa: E402
 from citydiplomacy.querying import catalog, local, params  # noqa: E402
 from citydiplomacy.store import graph_names, open_store  # noqa: E402

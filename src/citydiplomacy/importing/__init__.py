@@ -2,5 +2,5 @@
 
 ``sources`` parses the three shared files into plain records, ``writer`` turns them into
 pyoxigraph quads (one named graph per source file), ``spreadsheet`` reconciles a researcher's
-CSV against the cities already in the graph, ``fastcheck`` validates imported data quickly.
+CSV against the cities already in the graph.
 """

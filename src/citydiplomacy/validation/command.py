@@ -148,7 +148,7 @@ def _emit(report, fmt: str, fail_on: str, what: str, limit: int) -> None:
 def _validate_store_fast(shapes: rdflib.Graph, inference: str):
     """Validate the store in place with the fast evaluator (pyshacl if the shapes need it)."""
     from citydiplomacy.cli import store_from_context
-    from citydiplomacy.importing.fastcheck import validate_store
+    from citydiplomacy.validation.fast import validate_store
     from citydiplomacy.validation.engine import report_from_results
 
     store = store_from_context()

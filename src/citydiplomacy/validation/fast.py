@@ -19,7 +19,7 @@ evaluated set-at-a-time by the store's SPARQL engine:
 
 Only the constraint components listed in ``SUPPORTED`` are compiled; a shapes graph using
 anything else raises :class:`Unsupported`, and callers fall back to pyshacl
-(:func:`validate_store` does). ``tests/test_fastcheck.py`` checks on a test corpus (a slice of
+(:func:`validate_store` does). ``tests/test_validate_fast.py`` checks on a test corpus (a slice of
 each real file, the article's examples, and deliberately broken data) that the results are
 the same set of (focus node, path, value, severity, source shape, component) as pyshacl's.
 """

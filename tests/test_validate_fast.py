@@ -18,7 +18,7 @@ import rdflib
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
-from citydiplomacy.importing import fastcheck
+from citydiplomacy.validation import fast as fastcheck
 from citydiplomacy.namespaces import GRAPH_ONTOLOGY
 from citydiplomacy.store import graph_names, open_store, to_rdflib
 from citydiplomacy.validation.engine import load_shapes, path_text, validate_graph
