@@ -84,6 +84,9 @@ def _awkward_graph(typed_string: bool = True) -> rdflib.Graph:
         g.add((ex.s, ex.str, Literal("typed", datatype=XSD.string)))
     g.add((ex.s, ex.plain, Literal("plain")))
     rdflib.collection.Collection(g, BNode(), [ex.city0, ex.city1, Literal(3)])
+    restriction = BNode()  # a type that is a class expression, as a reasoner's output has
+    g.add((ex.city2, RDF.type, restriction))
+    g.add((restriction, OWL.onProperty, ex.seen))
     return g
 
 
@@ -251,3 +254,17 @@ def test_store_data_every_format_round_trips_and_is_stable_across_processes(tmp_
         runs.append(run.stdout)
     assert runs[0] == runs[1]
     assert isomorphic(_as_graph(runs[0], fmt), expected)
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_list_nodes_with_extra_triples_survive(fmt):
+    """A reasoner's output puts triples on list nodes (_:l owl:sameAs _:l); no writer may drop them."""
+    g = rdflib.Graph()
+    ex = rdflib.Namespace("https://example.org/x#")
+    head = BNode()
+    rdflib.collection.Collection(g, head, [ex.a, ex.b])
+    g.add((ex.C, OWL.oneOf, head))
+    g.add((head, OWL.sameAs, head))
+    g.add((head, RDF.type, RDF.List))
+    data = serialize(g, fmt)
+    assert isomorphic(_as_graph(data, fmt), g)

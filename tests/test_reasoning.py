@@ -112,6 +112,12 @@ def test_reason_infers_types_and_subclasses(tmp_path, reasoner):
     assert (EX.Tehran, RDF.type, EX.TwinnedCapital) in materialised
     # The original literals are written back, not the reasoner's converted ones.
     assert (EX.Tehran, EX.when, Literal("1999", datatype=XSD.gYear)) in materialised
+    # Every suffix writes plain RDF (OWL-RL's generalised triples with literal subjects left out).
+    for suffix in (".nt", ".jsonld", ".rdf", ".nq"):
+        other = tmp_path / f"closed{suffix}"
+        again = CliRunner().invoke(cli, ["reason", "--reasoner", reasoner, "--data", data, "--out", str(other)])
+        assert again.exit_code == 0, again.output
+        assert other.stat().st_size > 0
 
 
 @pytest.mark.java

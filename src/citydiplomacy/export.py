@@ -159,6 +159,21 @@ def serialize(graph: rdflib.Graph, fmt: str) -> bytes:
     return canon.serialize(format=serializer, encoding="utf-8")
 
 
+def _plain_lists(graph: rdflib.Graph) -> bool:
+    """True when every RDF list node is a blank node with exactly one rdf:first, one rdf:rest,
+    nothing else and one reference: the lists rdflib's JSON-LD writer renders without loss."""
+    for node in set(graph.subjects(RDF.first, None)):
+        if not isinstance(node, BNode):
+            return False
+        if set(graph.predicates(node, None)) - {RDF.first, RDF.rest}:
+            return False
+        if len(list(graph.objects(node, RDF.first))) != 1 or len(list(graph.objects(node, RDF.rest))) != 1:
+            return False
+        if len(list(graph.subject_predicates(node))) > 1:
+            return False
+    return True
+
+
 def _jsonld(canon: rdflib.Graph) -> bytes:
     """Compact JSON-LD: rdflib writes expanded JSON-LD, PyLD (the JSON-LD API reference
     implementation) compacts it with the published context.
@@ -170,7 +185,16 @@ def _jsonld(canon: rdflib.Graph) -> bytes:
     from pyld import jsonld
 
     context = jsonld_context()
-    expanded = json.loads(canon.serialize(format="json-ld", encoding="utf-8"))
+    if _plain_lists(canon):
+        # rdflib writes an rdf:type whose object is a blank node (a reasoner's restriction types) as
+        # an invalid "@type": [{"@id": ...}]; such graphs keep rdf:type as an ordinary property.
+        plain_type = any(not isinstance(o, URIRef) for o in canon.objects(None, RDF.type))
+        expanded = json.loads(canon.serialize(format="json-ld", encoding="utf-8", use_rdf_type=plain_type))
+    else:
+        # rdflib turns every rdf:first/rest chain into @list and drops other triples on its nodes
+        # (a reasoner's output has them: _:l owl:sameAs _:l); PyLD's fromRdf does it right, slowly.
+        nquads = canon.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        expanded = jsonld.from_rdf(nquads, {"format": "application/n-quads"})
     compacted = jsonld.compact(expanded, {"@context": context})
     if "@graph" in compacted:
         compacted["@graph"] = sorted(

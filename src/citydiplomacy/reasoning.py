@@ -409,7 +409,13 @@ def _run_owlrl(prepared: rdflib.Graph) -> tuple[bool, set[URIRef], rdflib.Graph,
     unsat = {
         s for s in closed.subjects(RDFS.subClassOf, OWL.Nothing) if _is_user_class(s)
     } | {s for s in closed.subjects(OWL.equivalentClass, OWL.Nothing) if _is_user_class(s)}
-    inferred = closed - prepared
+    inferred = rdflib.Graph()
+    for s, p, o in closed - prepared:
+        # OWL-RL works on generalised RDF (literal subjects such as "5"^^xsd:integer a rdfs:Literal);
+        # those are not RDF and no RDF writer accepts them.
+        if isinstance(s, Literal) or not isinstance(p, URIRef):
+            continue
+        inferred.add((s, p, o))
     if errors:
         return False, unsat, inferred, "; ".join(sorted(errors))[:300]
     return True, unsat, inferred, ""
