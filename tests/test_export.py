@@ -18,7 +18,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from citydiplomacy.cli import cli
 from citydiplomacy.export import FORMATS, PARSER_FOR, merged_ontology, serialize, serialize_graphs
-from citydiplomacy.namespaces import CDO, GEO, GRAPH_DATA, GRAPH_EXAMPLES, GRAPH_ONTOLOGY
+from citydiplomacy.namespaces import CDO, GEO, GRAPH_DATA, GRAPH_ONTOLOGY
 from citydiplomacy.ontology import load_examples
 
 ALL_FORMATS = sorted(FORMATS)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 import rdflib
@@ -12,7 +11,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from citydiplomacy.cli import cli
-from citydiplomacy.namespaces import CDO, GEO
+from citydiplomacy.namespaces import GEO
 from citydiplomacy.reasoning import prepare_for_owl_reasoner, run_owl_reasoner
 
 EX = rdflib.Namespace("https://example.org/test#")
