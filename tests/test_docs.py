@@ -140,3 +140,11 @@ def test_out_is_a_file_is_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["docs", "--out", str(target)])
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_persian_lists_follow_the_persian_alphabet():
+    from citydiplomacy.docs import sort_key
+
+    words = ["یادگیری", "گذار", "ژاپن", "چاپ", "پرتاب", "بعد", "اصل", "آب", "كتاب"]
+    expected = ["آب", "اصل", "بعد", "پرتاب", "چاپ", "ژاپن", "كتاب", "گذار", "یادگیری"]
+    assert sorted(words, key=lambda w: sort_key(w, "fa")) == expected

@@ -99,6 +99,19 @@ def text_in(graph: rdflib.Graph, node, predicates, lang: str) -> tuple[str, bool
     return "", False
 
 
+# Persian alphabetical order (code-point order puts پ چ ژ گ after ی); Arabic kaf/yeh sort as Persian.
+_FA_ORDER = {ch: i for i, ch in enumerate("آاأإبپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی")}
+_FA_ORDER.update({"ك": _FA_ORDER["ک"], "ي": _FA_ORDER["ی"], "ى": _FA_ORDER["ی"], "ة": _FA_ORDER["ه"]})
+
+
+def sort_key(text: str, lang: str) -> tuple:
+    """Alphabetical sort key: Persian letters in Persian order for fa, case-folded text otherwise."""
+    folded = text.casefold()
+    if lang != "fa":
+        return (folded,)
+    return tuple((0, _FA_ORDER[ch]) if ch in _FA_ORDER else (1, ord(ch)) for ch in folded if ch != "\u200c")
+
+
 def local_id(node) -> str:
     return re.split(r"[#/]", str(node))[-1]
 
@@ -259,7 +272,7 @@ def entities(graph: rdflib.Graph, lang: str) -> dict[str, list[Entity]]:
                 if links:
                     entity.links[heading] = links
             items.append(entity)
-        out[key] = sorted(items, key=lambda e: (e.label.casefold(), e.id))
+        out[key] = sorted(items, key=lambda e: (sort_key(e.label, lang), e.id))
     return out
 
 
