@@ -208,6 +208,17 @@ def test_two_classifications_of_international_organizations(graph):
     direct = dict(ask(graph, "SELECT ?o ?d WHERE { ?o cdo:relatesToCitiesDirectly ?d }"))
     assert direct["https://w3id.org/citydiplomacy/resource/WorldBank"] is True
     assert direct["https://w3id.org/citydiplomacy/resource/WorldTradeOrganization"] is False
+    by_classification = {}
+    for cls, classification in ask(graph, """SELECT ?l ?k WHERE { ?c rdfs:subClassOf cdo:InternationalOrganization ;
+                                   cdo:inClassification [ rdfs:label ?k ] ; rdfs:label ?l
+                                   FILTER(lang(?l) = "en" && lang(?k) = "en") }"""):
+        by_classification.setdefault(classification, set()).add(cls)
+    assert by_classification == {
+        "classification by ownership": {"private international organization", "non-private international organization"},
+        "classification by function": {"financial international organization", "productive international organization",
+                                       "technical and advisory assistance organization",
+                                       "cooperative international organization"},
+    }
 
 
 def test_four_factors_behind_city_diplomacy(graph):
