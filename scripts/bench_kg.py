@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import logging
 import multiprocessing
-import os
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ import pyoxigraph as ox  # noqa: E402
 import rdflib  # noqa: E402
 
 from citydiplomacy.importing import sources, writer  # noqa: E402
+from citydiplomacy.terms import to_rdflib  # noqa: E402
 from citydiplomacy.validation import fast as fastcheck  # noqa: E402
 from citydiplomacy.namespaces import GRAPH_ONTOLOGY  # noqa: E402
 from citydiplomacy.querying import catalog, local, params  # noqa: E402
@@ -134,7 +134,7 @@ class PlainStore:
 
     @staticmethod
     def _term(term):
-        return fastcheck.to_rdflib(term)
+        return to_rdflib(term)
 
     def query(self, text, use_default_graph_as_union=False):
         result = self.dataset.query(text)

@@ -12,7 +12,7 @@ import shutil
 
 import pytest
 import rdflib
-from rdflib import BNode, URIRef
+from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from citydiplomacy import resources

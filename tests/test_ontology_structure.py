@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from citydiplomacy import resources

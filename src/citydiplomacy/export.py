@@ -86,18 +86,9 @@ def _oxigraph_canonical(graph: rdflib.Graph) -> list | None:
     dataset = pyoxigraph.Dataset(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES))
     dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
 
-    def term(node):
-        if isinstance(node, pyoxigraph.NamedNode):
-            return URIRef(node.value)
-        if isinstance(node, pyoxigraph.BlankNode):
-            return BNode(node.value)
-        if node.language:
-            return Literal(node.value, lang=node.language)
-        if node.datatype.value == str(XSD.string):
-            return Literal(node.value)
-        return Literal(node.value, datatype=URIRef(node.datatype.value))
+    from citydiplomacy.terms import to_rdflib
 
-    triples = [(term(q.subject), term(q.predicate), term(q.object)) for q in dataset]
+    triples = [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in dataset]
     ground_before = {t for t in graph if not _has_bnode(t)}
     ground_after = {t for t in triples if not _has_bnode(t)}
     if len(triples) != len(graph) or ground_before != ground_after:

@@ -16,8 +16,6 @@ from rich.table import Table
 
 
 def _console(err: bool = False) -> Console:
-    import click
-
     # click's runner swaps sys.stdout; build the console on whatever stdout is now.
     stream = sys.stderr if err else sys.stdout
     return Console(file=stream, soft_wrap=False, width=None if stream.isatty() else 200, highlight=False)

@@ -33,12 +33,13 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 import rdflib
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from citydiplomacy.namespaces import GRAPH_ONTOLOGY, SH
 from citydiplomacy.store import GRAPH_META
+from citydiplomacy.terms import to_ox, to_rdflib
 from citydiplomacy.validation.engine import Result
 
 SUPPORTED = {
@@ -98,27 +99,6 @@ class Unsupported(Exception):
 
 
 # ---------------------------------------------------------------- term conversion
-
-
-def to_ox(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
-
-
-def to_rdflib(term):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
 
 
 def _sparql_term(term) -> str:
