@@ -28,5 +28,13 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(scope="session")
+def ontology_and_examples():
+    """The packaged ontology and the article's examples in one rdflib graph (read-only in tests)."""
+    from citydiplomacy.ontology import load_examples, load_ontology
+
+    return load_ontology() + load_examples()
+
+
 def java_available() -> bool:
     return shutil.which("java") is not None or bool(os.environ.get("JAVA_HOME"))

@@ -17,7 +17,6 @@ import rdflib
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
-from citydiplomacy import resources
 from citydiplomacy.namespaces import CDO, CDR
 
 BRIEF = Path(__file__).resolve().parent.parent.parent / "shared" / "domain" / "BRIEF.md"
@@ -161,11 +160,8 @@ EXAMPLES = [
 
 
 @pytest.fixture(scope="module")
-def graph() -> rdflib.Graph:
-    g = rdflib.Graph()
-    for path in [*resources.ontology_files(), resources.examples_file()]:
-        g.parse(path, format="turtle")
-    return g
+def graph(ontology_and_examples) -> rdflib.Graph:
+    return ontology_and_examples
 
 
 def _term_with_label(graph, en: str):

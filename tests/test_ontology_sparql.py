@@ -8,18 +8,14 @@ from __future__ import annotations
 import pytest
 import rdflib
 
-from citydiplomacy import resources
 from citydiplomacy.namespaces import PREFIXES
 
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
 @pytest.fixture(scope="module")
-def graph() -> rdflib.Graph:
-    g = rdflib.Graph()
-    for path in [*resources.ontology_files(), resources.examples_file()]:
-        g.parse(path, format="turtle")
-    return g
+def graph(ontology_and_examples) -> rdflib.Graph:
+    return ontology_and_examples
 
 
 def ask(graph, query: str) -> list[tuple]:
