@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
 
 import click
 import rdflib
@@ -11,7 +9,7 @@ import rdflib
 from citydiplomacy.errors import EXIT_FAILED
 from citydiplomacy.namespaces import GRAPH_ONTOLOGY, bind_prefixes
 from citydiplomacy.output import progress
-from citydiplomacy.rdfio import INPUT_FORMATS, read_many, read_rdf
+from citydiplomacy.rdfio import INPUT_FORMATS, read_many
 from citydiplomacy.validation import report as render
 from citydiplomacy.validation.engine import INFERENCE_MODES, SEVERITIES, load_shapes, validate_graph
 
@@ -97,18 +95,10 @@ def validate(ctx, data, check_ontology, inference, extra_shapes, fmt, fail_on, i
     """
     from citydiplomacy.ontology import load_ontology
 
-    # rdflib logs a traceback for every ill-typed literal ("2001-13-01"^^xsd:date); the shapes
-    # report those as results, so the log only adds noise to stderr.
-    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
     shapes = load_shapes("ontology-qa" if check_ontology else "data", extra_shapes)
     if data:
         graph = rdflib.Graph()
         bind_prefixes(graph)
-        for path in data:
-            # read_many guesses the format first; read_rdf reports a missing file or a
-            # directory as such, so let it speak for those.
-            if path != "-" and not Path(path).is_file():
-                read_rdf(path, rdflib.Graph(), input_format)
         read_many(data, graph, input_format)
         what = ", ".join(data)
     elif check_ontology:
