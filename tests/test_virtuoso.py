@@ -48,7 +48,8 @@ def loaded(virtuoso, tmp_path_factory):  # noqa: F811
 
 
 def remote(server, graph, *args):
-    result = invoke("query", "run", *args, "--endpoint", server.sparql, "--default-graph", graph)
+    # A generous deadline: on a busy 2-core machine Virtuoso can take well over a minute (issue 12).
+    result = invoke("query", "run", *args, "--endpoint", server.sparql, "--default-graph", graph, "--timeout", "600")
     return result
 
 

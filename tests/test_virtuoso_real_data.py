@@ -30,7 +30,7 @@ def real(virtuoso, shared_data, tmp_path_factory):  # noqa: F811
     loaded = CliRunner().invoke(
         cli,
         ["--store", store, "load", "--endpoint", virtuoso.graph_store, "--user", virtuoso.user,
-         "--password", virtuoso.password, "--graph", REAL_GRAPH, "--replace"],
+         "--password", virtuoso.password, "--graph", REAL_GRAPH, "--replace", "--timeout", "600"],
     )
     assert loaded.exit_code == 0, loaded.output
     return virtuoso, store
@@ -44,7 +44,10 @@ def test_real_data_same_on_virtuoso(real, question):
         args += ["--param", "city=Isfahan"]
     embedded = CliRunner().invoke(cli, args)
     assert embedded.exit_code == 0, embedded.output
-    on_server = CliRunner().invoke(cli, [*args, "--endpoint", server.sparql, "--default-graph", REAL_GRAPH])
+    # A generous deadline: after test_virtuoso.py on a busy machine this took over 60 s (issue 12).
+    on_server = CliRunner().invoke(
+        cli, [*args, "--endpoint", server.sparql, "--default-graph", REAL_GRAPH, "--timeout", "600"]
+    )
     assert on_server.exit_code == 0, on_server.output
     assert json_answer(on_server.stdout) == json_answer(embedded.stdout)
 
