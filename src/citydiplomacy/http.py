@@ -141,12 +141,14 @@ class Deadline:
         self.ends = time.monotonic() + seconds
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
+        self._socket = None
 
     def arm(self, connection) -> None:
         with self._lock:
             if self._timer is not None:
                 self._timer.cancel()
             self.fired = False
+            self._socket = None
             self.attempts += 1
             self.ends = time.monotonic() + self.seconds
             timer = threading.Timer(self.seconds, self._fire, args=(connection,))
@@ -159,12 +161,17 @@ class Deadline:
             if self._timer is not threading.current_thread():
                 return  # re-armed meanwhile
             self.fired = True
-        sock = getattr(connection, "sock", None)
+        # http.client drops conn.sock once a closing response is under way; the socket we saw is still read.
+        sock = getattr(connection, "sock", None) or self._socket
         if sock is not None:
             try:  # the plain socket call, also under TLS: wakes the reading thread with EOF
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
             except OSError:
                 pass
+
+    def sent_on(self, sock) -> None:
+        with self._lock:
+            self._socket = sock
 
     def expired(self) -> bool:
         return self.fired or time.monotonic() >= self.ends
@@ -181,7 +188,9 @@ class _WatchedHTTPConnection(HTTPConnection):
         deadline = getattr(_in_flight, "deadline", None)
         if deadline is not None:
             deadline.arm(self)
-        return super().request(*args, **kwargs)
+        super().request(*args, **kwargs)
+        if deadline is not None:
+            deadline.sent_on(self.sock)
 
 
 class _WatchedHTTPSConnection(_WatchedHTTPConnection, HTTPSConnection):
