@@ -328,3 +328,10 @@ def test_digest_auth_still_answers_the_challenge(serve):
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "true" and len(seen.requests) == 2
     assert all(SECRET not in r["headers"].get("Authorization", "") for r in seen.requests)
+
+
+def test_server_text_in_errors_has_no_control_characters(serve):
+    base, _ = serve(answer(502, b"\x1b[2J\x1b]0;pwned\x07bad gateway\r\n", {"Content-Type": "text/plain"}))
+    result = query("--endpoint", base + "/sparql", "--retries", "0")
+    assert result.exit_code == 2 and "HTTP 502" in result.output and "bad gateway" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output and "\r" not in result.output

@@ -51,6 +51,11 @@ def scrub_secrets(text: str) -> str:
     return _USERINFO.sub(r"\1", str(text))
 
 
+def printable(text: str) -> str:
+    """*text* on one line, without control characters (a server's text must not drive the terminal)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in str(text)).split())
+
+
 def redact(url: str) -> str:
     """*url* for messages: without credentials (works on any text, even an invalid URL)."""
     return scrub_secrets(url)
@@ -241,7 +246,7 @@ class Fetched:
         text = self.body.decode("utf-8", errors="replace")
         for line in text.splitlines():
             if line.strip():
-                return scrub_secrets(" ".join(line.split()))[:300]
+                return scrub_secrets(printable(line))[:300]
         return ""
 
 
@@ -326,7 +331,7 @@ class HttpClient:
         finally:
             deadline.stop()
             _in_flight.deadline = None
-        return Fetched(response.status_code, response.reason or "", response.headers, body,
+        return Fetched(response.status_code, printable(response.reason or ""), response.headers, body,
                        response.url, max(1, deadline.attempts))
 
     def _read_body(self, response: requests.Response, deadline: Deadline) -> bytes:
