@@ -335,3 +335,11 @@ def test_server_text_in_errors_has_no_control_characters(serve):
     result = query("--endpoint", base + "/sparql", "--retries", "0")
     assert result.exit_code == 2 and "HTTP 502" in result.output and "bad gateway" in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output and "\r" not in result.output
+
+
+def test_password_in_a_portless_endpoint_url_is_not_an_internal_error(monkeypatch, capsys):
+    """The attack report's form: no port, so urllib read 'SECRET@host' as the port (exit 3, printed)."""
+    code, err = run_main(monkeypatch, capsys, "query", "run", "--text", "ASK {}", "--endpoint",
+                         f"http://dba:{SECRET}@127.0.0.1/sparql", "--timeout", "2", "--retries", "0")
+    assert code == 2, err
+    assert SECRET not in err and "internal error" not in err and "http://127.0.0.1/sparql" in err
