@@ -18,11 +18,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pyoxigraph
 import pytest
 from click.testing import CliRunner
+from urllib3.response import HTTPResponse
 
 from citydiplomacy import __version__
 from citydiplomacy.cli import cli
 from citydiplomacy.querying import load as load_module
-from citydiplomacy.querying.remote import retry_wait
+from citydiplomacy.http import retry_policy
 
 SELECT_OK = json.dumps(
     {"head": {"vars": ["x", "n"]}, "results": {"bindings": [
@@ -134,12 +135,17 @@ def test_retries_are_bounded(server):
     assert len(result.output.strip().splitlines()) == 1
 
 
-def test_retry_wait_bounds():
-    assert retry_wait({"Retry-After": "5"}, 0) == 5
-    assert retry_wait({"Retry-After": "99999"}, 0) == 30
-    assert retry_wait({}, 0) == 1 and retry_wait({}, 2) == 4
-    assert retry_wait({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, 0) == 0  # a date in the past
-    assert retry_wait({"Retry-After": "soon"}, 1) == 2
+def test_retry_policy_bounds():
+    """The policy's urllib3 Retry: Retry-After honoured but capped, bounded backoff, junk ignored."""
+    policy = retry_policy(3)
+    assert policy.parse_retry_after("5") == 5
+    assert policy.parse_retry_after("99999") == 30
+    assert policy.parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0  # a date in the past
+    assert policy.get_retry_after(HTTPResponse(b"", headers={"Retry-After": "soon"}, status=503)) is None  # backoff then
+    for _ in range(3):
+        policy = policy.increment("POST", "/sparql", response=HTTPResponse(b"", status=503))
+    assert 0 < policy.get_backoff_time() <= 30
+    assert policy.is_exhausted() is False and policy.is_retry("POST", 503) and not policy.is_retry("POST", 500)
 
 
 @pytest.mark.parametrize(("status", "text"), [(500, "HTTP 500"), (400, "HTTP 400"), (404, "HTTP 404"), (502, "HTTP 502")])

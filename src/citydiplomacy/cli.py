@@ -90,7 +90,9 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if os.environ.get("CITYDIP_DEBUG"):
             raise
-        message = " ".join(str(exc).split()) or exc.__class__.__name__
+        from citydiplomacy.http import scrub_secrets
+
+        message = scrub_secrets(" ".join(str(exc).split())) or exc.__class__.__name__
         click.echo(
             f"Error: internal error ({exc.__class__.__name__}: {message}); "
             "please report it, with CITYDIP_DEBUG=1 for the traceback",

@@ -11,8 +11,26 @@ import json
 import click
 
 from citydiplomacy.errors import CitydipError
+from citydiplomacy.http import parse_size
 from citydiplomacy.output import print_table
 from citydiplomacy.querying import catalog, local, params, remote, results
+
+
+class ByteSize(click.ParamType):
+    """A size in bytes written as 512M, 1G or plain bytes (parsed by citydiplomacy.http.parse_size)."""
+
+    name = "SIZE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_size(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+BYTE_SIZE = ByteSize()
 
 
 @click.group()
@@ -64,12 +82,13 @@ def show(name: str) -> None:
 @click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI", help="With --endpoint: query this graph as the default graph (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(results.FORMATS), help="Output format (default: table, or turtle for CONSTRUCT/DESCRIBE).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the answer to this file (atomically) instead of stdout.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds to wait for the endpoint.")
-@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Retries when the endpoint answers 429 or 503.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds allowed for the endpoint's whole answer (a deadline per request, not per read).")
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Retries when the endpoint answers 429 or 503 (Retry-After honoured up to 30 s).")
+@click.option("--max-response-size", "max_bytes", type=BYTE_SIZE, default="512M", show_default=True, help="With --endpoint: largest answer accepted (bytes, or e.g. 10M, 1G).")
 @click.option("--user", envvar="CITYDIP_USER", help="User name for the endpoint (or $CITYDIP_USER).")
 @click.option("--password", envvar="CITYDIP_PASSWORD", help="Password for the endpoint (or $CITYDIP_PASSWORD); never printed.")
 @click.option("--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True, help="HTTP authentication scheme with --user.")
-def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, output, timeout, retries, user, password, auth) -> None:
+def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, output, timeout, retries, max_bytes, user, password, auth) -> None:
     """Run a question by NAME, a FILE.rq, or --text QUERY; print its answer.
 
     SELECT and ASK print a table (or csv, tsv, json); CONSTRUCT and DESCRIBE print RDF.
@@ -95,7 +114,7 @@ def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, outp
     if endpoint:
         answer = remote.run(
             endpoint, question.text, form, bound, timeout=timeout, user=user, password=password,
-            auth=auth, default_graphs=default_graphs, retries=retries,
+            auth=auth, default_graphs=default_graphs, retries=retries, max_bytes=max_bytes,
         )
     else:
         if data_files:

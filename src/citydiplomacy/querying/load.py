@@ -8,19 +8,17 @@ Protocol in N-Triples chunks; a chunk never splits the triples that share a blan
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 
 import click
 import pyoxigraph
-import requests
-from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
 from citydiplomacy.errors import CitydipError
+from citydiplomacy.http import DEFAULT_MAX_RESPONSE, HttpClient, check_url, redact
 from citydiplomacy.namespaces import GRAPH_DATA
 from citydiplomacy.output import progress
 from citydiplomacy.querying import local
-from citydiplomacy.querying.remote import RETRY_STATUSES, USER_AGENT, check_url, public_url, retry_wait
+from citydiplomacy.querying.command import BYTE_SIZE
 from citydiplomacy.store import graph_names
 
 N_TRIPLES = "application/n-triples"
@@ -67,57 +65,29 @@ def chunks(triples: list[pyoxigraph.Triple], size: int) -> list[list[pyoxigraph.
 
 
 class GraphStore:
-    """A Graph Store endpoint with retries and basic/digest authentication."""
+    """A Graph Store endpoint under the HTTP policy; an upload that is redirected fails."""
 
-    def __init__(self, url: str, user=None, password=None, auth="auto", timeout=60.0, retries=3, sleep=time.sleep):
-        self.url = url
-        self.where = public_url(url)
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
-        self.user, self.password, self.auth = user, password or "", auth
-        if user and auth == "basic":
-            self.session.auth = HTTPBasicAuth(user, self.password)
-        elif user and auth == "digest":
-            self.session.auth = HTTPDigestAuth(user, self.password)
-        self.timeout, self.retries, self.sleep = timeout, retries, sleep
+    def __init__(self, url: str, user=None, password=None, auth="auto", timeout=60.0, retries=3,
+                 max_bytes=DEFAULT_MAX_RESPONSE, option="--endpoint"):
+        self.client = HttpClient(url, option=option, timeout=timeout, retries=retries, max_bytes=max_bytes,
+                                 user=user, password=password, auth=auth)
+        self.where = self.client.where
 
     def send(self, method: str, graph: str, body: bytes) -> None:
-        attempt = 0
-        while True:
-            try:
-                response = self.session.request(
-                    method, self.url, params={"graph": graph}, data=body,
-                    headers={"Content-Type": f"{N_TRIPLES}; charset=utf-8"}, timeout=self.timeout,
-                )
-            except requests.exceptions.ConnectionError as exc:
-                text = str(exc)
-                reason = "connection refused; is the server running and the port right?" if "refused" in text.lower() else "cannot connect; check the URL"
-                raise CitydipError(f"{self.where}: {reason}") from None
-            except requests.exceptions.Timeout:
-                raise CitydipError(f"{self.where}: timed out; raise --timeout or check the server") from None
-            except requests.exceptions.RequestException as exc:
-                raise CitydipError(f"{self.where}: {exc.__class__.__name__}") from None
-            if response.status_code == 401 and self.user and self.auth == "auto" and self.session.auth is None:
-                challenge = response.headers.get("WWW-Authenticate", "").lower()
-                self.session.auth = (
-                    HTTPDigestAuth(self.user, self.password) if challenge.startswith("digest")
-                    else HTTPBasicAuth(self.user, self.password)
-                )
-                continue
-            if response.status_code in RETRY_STATUSES and attempt < self.retries:
-                self.sleep(retry_wait(response.headers, attempt))
-                attempt += 1
-                continue
-            if response.status_code == 401:
-                hint = "check --user/--password (or CITYDIP_USER/CITYDIP_PASSWORD)" if self.user else "give --user and --password"
-                raise CitydipError(f"{self.where}: HTTP 401 unauthorized; {hint}")
-            if response.status_code >= 300:
-                body = " ".join(response.text.split())[:200]
-                raise CitydipError(
-                    f"{self.where}: HTTP {response.status_code} {response.reason} for graph <{graph}>"
-                    f"{': ' + body if body else ''}; is this the server's Graph Store endpoint (--graph-store)?"
-                )
-            return
+        fetched = self.client.fetch(
+            method, params={"graph": graph}, data=body,
+            headers={"Content-Type": f"{N_TRIPLES}; charset=utf-8"}, upload=True,
+        )
+        if fetched.status == 401:
+            hint = "check --user/--password (or CITYDIP_USER/CITYDIP_PASSWORD)" if self.client.user else "give --user and --password"
+            raise CitydipError(f"{self.where}: HTTP 401 unauthorized; {hint}")
+        if fetched.status >= 300:
+            body_line = fetched.first_line()[:200]
+            tries = f" after {fetched.tries} tries" if fetched.tries > 1 else ""
+            raise CitydipError(
+                f"{self.where}: HTTP {fetched.status} {fetched.reason}{tries} for graph <{graph}>"
+                f"{': ' + body_line if body_line else ''}; is this the server's Graph Store endpoint (--graph-store)?"
+            )
 
 
 def collect(store, files: tuple[str, ...], graph: str | None) -> dict[str, list[pyoxigraph.Triple]]:
@@ -144,16 +114,20 @@ def collect(store, files: tuple[str, ...], graph: str | None) -> dict[str, list[
 @click.option("--password", envvar="CITYDIP_PASSWORD", help="Password (or $CITYDIP_PASSWORD); never printed.")
 @click.option("--auth", type=click.Choice(["auto", "basic", "digest"]), default="auto", show_default=True, help="HTTP authentication; auto follows the server's challenge.")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=5000, show_default=True, help="Triples per request.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds to wait per request.")
-@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Retries on 429 or 503.")
-def load(files, endpoint, graph_store, graph, replace, user, password, auth, chunk_size, timeout, retries) -> None:
+@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds allowed for each request as a whole (a deadline, not per read).")
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Retries on 429 or 503 (Retry-After honoured up to 30 s).")
+@click.option("--max-response-size", "max_bytes", type=BYTE_SIZE, default="512M", show_default=True, help="Largest answer accepted from the server (bytes, or e.g. 10M, 1G).")
+def load(files, endpoint, graph_store, graph, replace, user, password, auth, chunk_size, timeout, retries, max_bytes) -> None:
     """Push the ontology, the examples, the embedded graph and FILES to a SPARQL server.
 
     Uses the SPARQL 1.1 Graph Store HTTP Protocol, in chunks, with a progress bar on a terminal.
     """
     from citydiplomacy.cli import store_from_context
 
-    target_url = check_url(graph_store or endpoint, "--graph-store" if graph_store else "--endpoint")
+    url_option = "--graph-store" if graph_store else "--endpoint"
+    target_url = check_url(graph_store or endpoint, url_option)
+    if graph_store and graph_store != endpoint:
+        check_url(endpoint)
     if graph is not None:
         try:
             pyoxigraph.NamedNode(graph)
@@ -161,7 +135,7 @@ def load(files, endpoint, graph_store, graph, replace, user, password, auth, chu
             raise CitydipError(f"--graph {graph!r}: not an IRI; give an absolute IRI such as https://example.org/graph") from None
     store = store_from_context()
     targets = collect(store, files, graph)
-    client = GraphStore(target_url, user, password, auth, timeout, retries)
+    client = GraphStore(target_url, user, password, auth, timeout, retries, max_bytes, url_option)
     plan = [(iri, chunk) for iri, triples in targets.items() for chunk in (chunks(triples, chunk_size) or [[]])]
     total = sum(len(c) for _, c in plan)
     started: set[str] = set()
@@ -176,22 +150,24 @@ def load(files, endpoint, graph_store, graph, replace, user, password, auth, chu
     counts = {}
     if graph_store and graph_store != endpoint:
         # --endpoint is then the SPARQL endpoint: ask it what each graph now holds.
-        counts = {iri: server_count(endpoint, iri, user, password, timeout) for iri in targets}
+        counts = {iri: server_count(endpoint, iri, user, password, timeout, retries, max_bytes) for iri in targets}
     for iri, triples in targets.items():
         held = f" (the server now holds {counts[iri]})" if iri in counts else ""
         click.echo(f"{len(triples)} triples -> <{iri}>{held}")
-    click.echo(f"loaded {total} triples in {len(plan)} requests to {public_url(target_url)}")
+    click.echo(f"loaded {total} triples in {len(plan)} requests to {redact(target_url)}")
 
 
-def server_count(endpoint: str, graph: str, user, password, timeout: float) -> int:
+def server_count(endpoint: str, graph: str, user, password, timeout: float, retries: int = 3,
+                 max_bytes: int = DEFAULT_MAX_RESPONSE) -> int:
     """Number of triples in *graph* on the SPARQL *endpoint* (the graph bound as a typed term)."""
     from citydiplomacy.querying import remote
 
     answer = remote.run(
         endpoint, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "select",
         {"g": pyoxigraph.NamedNode(graph)}, timeout=timeout, user=user, password=password,
+        retries=retries, max_bytes=max_bytes,
     )
     try:
         return int(answer.rows[0]["n"].value)
     except (IndexError, KeyError, ValueError):
-        raise CitydipError(f"{public_url(endpoint)}: did not answer the triple count of <{graph}>") from None
+        raise CitydipError(f"{redact(endpoint)}: did not answer the triple count of <{graph}>") from None

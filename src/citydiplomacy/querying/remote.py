@@ -1,69 +1,55 @@
-"""Running a question on a SPARQL 1.1 endpoint through SPARQLWrapper.
+"""Running a question on a SPARQL 1.1 endpoint: SPARQLWrapper builds the request, our HTTP policy sends it.
 
-Parameters travel as a VALUES block of verified terms (see params.with_values); busy
-servers (429, 503) are retried with bounded backoff that honours Retry-After; every
-failure ends as one line naming the endpoint (without any credentials), exit 2.
+Parameters travel as a VALUES block of verified terms (see params.with_values). Retries,
+the deadline, the size cap, redirects and credentials are the policy's (citydiplomacy.http);
+every failure ends as one line naming the endpoint (without any credentials), exit 2.
 """
 
 from __future__ import annotations
 
-import email.utils
 import json
-import socket
-import time
-import urllib.error
-from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph
-from SPARQLWrapper import ASK, BASIC, CONSTRUCT, DIGEST, JSON, POST, SELECT, TURTLE, URLENCODED, SPARQLWrapper
-from SPARQLWrapper import SPARQLExceptions
+from SPARQLWrapper import ASK, CONSTRUCT, JSON, POST, SELECT, TURTLE, URLENCODED, SPARQLWrapper
 
-from citydiplomacy import __version__
 from citydiplomacy.errors import CitydipError
+from citydiplomacy.http import DEFAULT_MAX_RESPONSE, RETRY_STATUSES, USER_AGENT, Fetched, HttpClient
 from citydiplomacy.querying.params import with_values
 from citydiplomacy.querying.results import Answer
 
-USER_AGENT = f"citydip/{__version__} (+https://w3id.org/citydiplomacy)"
-RETRY_STATUSES = (429, 503)
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-MAX_WAIT = 30.0  # seconds: the longest single wait, whatever Retry-After asks
 
 
-def public_url(url: str) -> str:
-    """*url* without any user:password@ part, for messages."""
-    parts = urlsplit(url)
-    if parts.username or parts.password:
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-    return url
+class EndpointStatus(Exception):
+    """The endpoint answered with an HTTP error status."""
+
+    def __init__(self, fetched: Fetched):
+        super().__init__(f"HTTP {fetched.status}")
+        self.fetched = fetched
 
 
-def check_url(url: str, option: str = "--endpoint") -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise CitydipError(f"{option} {public_url(url)!r}: not an http(s) URL; give for example http://localhost:8890/sparql")
-    return url
+class PolicySPARQLWrapper(SPARQLWrapper):
+    """SPARQLWrapper whose prepared request is sent through our HttpClient instead of urllib.
 
+    ``query().response`` is then a complete :class:`Fetched` (status below 300); any other
+    status raises :class:`EndpointStatus`. Credentials are the client's, not SPARQLWrapper's
+    (its digest support installs a process-wide urllib opener).
+    """
 
-def retry_wait(headers, attempt: int, max_wait: float = MAX_WAIT) -> float:
-    """Seconds to wait before retry *attempt* (0-based): Retry-After if given, else 1, 2, 4...; capped."""
-    value = (headers or {}).get("Retry-After") if headers is not None else None
-    wait = None
-    if value:
-        value = value.strip()
-        if value.isdigit():
-            wait = float(value)
-        else:
-            try:
-                when = email.utils.parsedate_to_datetime(value)
-                wait = when.timestamp() - time.time()
-            except (TypeError, ValueError):
-                wait = None
-    if wait is None:
-        wait = float(2**attempt)
-    return max(0.0, min(wait, max_wait))
+    def __init__(self, client: HttpClient):
+        super().__init__(client.url, agent=USER_AGENT)
+        self.client = client
+
+    def _query(self) -> tuple[Fetched, str]:
+        request = self._createRequest()
+        # urllib spells header names "User-agent"; send the usual "User-Agent".
+        headers = {name.title(): value for name, value in request.header_items()}
+        fetched = self.client.fetch(
+            request.get_method(), request.full_url, data=request.data, headers=headers,
+        )
+        if fetched.status >= 300:
+            raise EndpointStatus(fetched)
+        return fetched, self.returnFormat
 
 
 def _first_line(text) -> str:
@@ -73,18 +59,6 @@ def _first_line(text) -> str:
         if line.strip():
             return " ".join(line.split())[:300]
     return ""
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
-        exc = exc.reason if isinstance(exc.reason, BaseException) else exc
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused; is the server running and the port right?"
-    if isinstance(exc, (socket.timeout, TimeoutError)):
-        return "timed out; raise --timeout or check the server"
-    if isinstance(exc, socket.gaierror):
-        return "unknown host; check the URL"
-    return " ".join(str(exc).split()) or exc.__class__.__name__
 
 
 def _decode_json_results(raw: bytes) -> Answer:
@@ -144,12 +118,11 @@ def run(
     auth: str = "basic",
     default_graphs: tuple[str, ...] | list[str] = (),
     retries: int = 3,
-    sleep=time.sleep,
+    max_bytes: int = DEFAULT_MAX_RESPONSE,
 ) -> Answer:
     """Send the query (with its VALUES-bound parameters) and decode the answer."""
-    check_url(endpoint)
-    where = public_url(endpoint)
-    wrapper = SPARQLWrapper(endpoint, agent=USER_AGENT)
+    client = HttpClient(endpoint, timeout=timeout, retries=retries, max_bytes=max_bytes, user=user, password=password, auth=auth)
+    wrapper = PolicySPARQLWrapper(client)
     wrapper.setQuery(with_values(text, bound))
     # Our parser already knows the form; SPARQLWrapper's regex can be misled by a comment
     # such as "# question: ... does the article describe" into asking for DESCRIBE results.
@@ -157,43 +130,35 @@ def run(
     wrapper.setMethod(POST)
     wrapper.setRequestMethod(URLENCODED)
     wrapper.setOnlyConneg(True)
-    wrapper.setTimeout(int(max(1, round(timeout))))
     wrapper.setReturnFormat(TURTLE if form == "graph" else JSON)
     for graph in default_graphs:
         wrapper.addDefaultGraph(graph)
-    if user:
-        wrapper.setHTTPAuth(DIGEST if auth == "digest" else BASIC)
-        wrapper.setCredentials(user, password or "")
-    attempt = 0
-    while True:
-        try:
-            response = wrapper.query().response
-            raw = response.read()
-            content_type = response.info().get("Content-Type", "")
-            break
-        except urllib.error.HTTPError as exc:
-            if exc.code in RETRY_STATUSES and attempt < retries:
-                sleep(retry_wait(exc.headers, attempt))
-                attempt += 1
-                continue
-            body = _first_line(exc.read() if hasattr(exc, "read") else b"")
-            busy = f" after {attempt + 1} tries" if exc.code in RETRY_STATUSES else ""
-            raise CitydipError(f"{where}: HTTP {exc.code} {exc.reason}{busy}{': ' + body if body else ''}") from None
-        except SPARQLExceptions.Unauthorized:
-            hint = "check --user/--password (or CITYDIP_USER/CITYDIP_PASSWORD) and --auth" if user else "give --user and --password"
-            raise CitydipError(f"{where}: HTTP 401 unauthorized; {hint}") from None
-        except SPARQLExceptions.QueryBadFormed as exc:
-            raise CitydipError(f"{where}: HTTP 400, the server rejected the query: {_server_message(exc)}") from None
-        except SPARQLExceptions.EndPointNotFound:
-            raise CitydipError(f"{where}: HTTP 404, no SPARQL endpoint there; check the URL") from None
-        except SPARQLExceptions.URITooLong:
-            raise CitydipError(f"{where}: HTTP 414, the request is too long for the server") from None
-        except SPARQLExceptions.EndPointInternalError as exc:
-            raise CitydipError(f"{where}: HTTP 500, the server failed on the query: {_server_message(exc)}") from None
-        except SPARQLExceptions.SPARQLWrapperException as exc:
-            raise CitydipError(f"{where}: {_server_message(exc)}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise CitydipError(f"{where}: {_reason(exc)}") from None
+    try:
+        response = wrapper.query().response
+    except EndpointStatus as exc:
+        raise CitydipError(_status_message(client, exc.fetched)) from None
+    return _decode(client.where, response.body, response.headers.get("Content-Type", ""), form)
+
+
+def _status_message(client: HttpClient, fetched: Fetched) -> str:
+    """One line for an HTTP error status, with the server's first line and what to do."""
+    where, status, body = client.where, fetched.status, fetched.first_line()
+    if status == 401:
+        hint = "check --user/--password (or CITYDIP_USER/CITYDIP_PASSWORD) and --auth" if client.user else "give --user and --password"
+        return f"{where}: HTTP 401 unauthorized; {hint}"
+    if status == 400:
+        return f"{where}: HTTP 400, the server rejected the query: {body or fetched.reason}"
+    if status == 404:
+        return f"{where}: HTTP 404, no SPARQL endpoint there; check the URL"
+    if status == 414:
+        return f"{where}: HTTP 414, the request is too long for the server"
+    if status == 500:
+        return f"{where}: HTTP 500, the server failed on the query: {body or fetched.reason}"
+    busy = f" after {fetched.tries} tries" if status in RETRY_STATUSES else ""
+    return f"{where}: HTTP {status} {fetched.reason}{busy}{': ' + body if body else ''}"
+
+
+def _decode(where: str, raw: bytes, content_type: str, form: str) -> Answer:
     if form == "graph":
         return _decode_rdf(raw, content_type)
     if "xml" in content_type:
@@ -208,12 +173,3 @@ def run(
     if answer.form != form:
         raise CitydipError(f"{where}: sent a {answer.form} answer to a {form} query")
     return answer
-
-
-def _server_message(exc: BaseException) -> str:
-    text = str(exc)
-    # SPARQLWrapper puts the server's response after "Response:"; keep its first line.
-    if "Response:" in text:
-        text = text.split("Response:", 1)[1]
-        text = text.strip().lstrip("b'\"").strip()
-    return _first_line(text.replace("\\n", "\n")) or exc.__class__.__name__
