@@ -231,11 +231,20 @@ def test_remote_jsonld_contexts_are_never_fetched(tmp_path, counting_server):
 
 
 def test_remote_context_in_a_broken_file_is_not_fetched_for_the_error_location(tmp_path, counting_server):
+    """pyoxigraph refuses the remote context; the old fallback then asked rdflib, which fetched it."""
     path = tmp_path / "broken.jsonld"
-    path.write_text('{"@context": "%s/ctx", "@id": "http://example.org/a",\n "name": }' % counting_server.url)
-    result = invoke("query", "run", "--text", LABEL_QUERY, "--data", path)
-    assert f"{path}:2:" in one_error_line(result.output, result.exit_code)
+    path.write_text('{"@context": "%s/ctx",\n "@id": 5, "name": "x"}' % counting_server.url)
+    for command in (["query", "run", "--text", LABEL_QUERY, "--data", path], ["validate", path]):
+        result = invoke(*command)
+        assert "@context refers to" in one_error_line(result.output, result.exit_code)
     assert counting_server.requests == []
+
+
+def test_jsonld_syntax_error_is_located_after_the_context_is_inlined(tmp_path):
+    path = tmp_path / "broken-own.jsonld"
+    path.write_text('{"@context": "https://w3id.org/citydiplomacy/context.jsonld",\n "@id": "x", "name": }')
+    result = invoke("validate", path)
+    assert f"{path}:2:" in one_error_line(result.output, result.exit_code)
 
 
 def test_own_context_is_substituted_from_the_packaged_file(tmp_path):

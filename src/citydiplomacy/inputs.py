@@ -19,6 +19,7 @@ import os
 import re
 import stat
 import sys
+from collections import Counter
 from functools import cache
 
 from defusedxml.common import DefusedXmlException
@@ -48,6 +49,7 @@ OWN_CONTEXT_IRIS = frozenset(
 
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", re.IGNORECASE)
+_ENTITY_REFERENCE = re.compile(rb"&([^\s&;#<>\"']+);")
 _XML_DECL_ENCODING = re.compile(rb"\A<\?xml\s[^>]*?encoding\s*=\s*([\"'])([A-Za-z][A-Za-z0-9._-]*)\1")
 
 
@@ -118,9 +120,10 @@ def read_user_bytes(name: str, limit: int | None = None) -> bytes:
     """
     limit = _max_input_size if limit is None else limit
     if name == "-":
-        data = sys.stdin.buffer.read(limit + 1)
+        data = _read_at_most(sys.stdin.buffer, limit + 1)
     else:
-        if check_regular_file(name).st_size > limit:
+        size = check_regular_file(name).st_size
+        if size > limit:
             raise _too_large(name, limit)
         try:
             fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
@@ -128,11 +131,25 @@ def read_user_bytes(name: str, limit: int | None = None) -> bytes:
             raise CitydipError(f"{name}: cannot read ({exc.strerror})") from None
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise CitydipError(f"{name}: is not a regular file; save the RDF to a file")
-            data = handle.read(limit + 1)
+                raise CitydipError(f"{name}: is not a regular file; save the RDF to a file and give its path")
+            data = handle.read(size + 1)  # one buffer of the file's size; +1 notices a growing file
+            if len(data) > size:
+                data += _read_at_most(handle, limit + 1 - len(data))
     if len(data) > limit:
         raise _too_large(name, limit)
     return data
+
+
+def _read_at_most(stream, count: int) -> bytes:
+    """Up to *count* bytes of *stream*, in chunks (a huge read() would allocate *count* at once)."""
+    chunks, total = [], 0
+    while total < count:
+        chunk = stream.read(min(1 << 20, count - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def _not_utf8(name: str, data: bytes, exc: UnicodeDecodeError, encoding: str = "UTF-8") -> CitydipError:
@@ -258,8 +275,12 @@ def check_xml(name: str, data: bytes) -> None:
 
 def _check_expansion(name: str, data: bytes, entity_sizes: dict[str, int]) -> None:
     """Bound what the (plain) entities expand to: references x value length."""
+    if not entity_sizes:
+        return
     budget = max(XML_EXPANSION_FLOOR, XML_EXPANSION_FACTOR * len(data))
-    total = sum(data.count(f"&{entity};".encode()) * size for entity, size in entity_sizes.items())
+    # One pass over the text (not one per entity: a file may declare thousands of them).
+    references = Counter(match.group(1).decode("utf-8", "replace") for match in _ENTITY_REFERENCE.finditer(data))
+    total = sum(references[entity] * size for entity, size in entity_sizes.items())
     if total > budget:
         raise CitydipError(
             f"{name}: its XML entities expand to {_human(total)}, over the limit of {_human(budget)}; "
