@@ -14,7 +14,7 @@ import sys
 
 import click
 
-from citydiplomacy import __version__
+from citydiplomacy import __version__, inputs
 from citydiplomacy.errors import EXIT_INTERNAL
 
 # name -> "module:click-object". A module that is not there yet simply hides its command.
@@ -62,8 +62,18 @@ class LazyGroup(click.Group):
     type=click.Path(file_okay=False, path_type=str),
     help="Folder of the embedded store (default: $CITYDIP_STORE or the user data directory).",
 )
+@click.option(
+    "--max-input-size",
+    "max_input_size",
+    envvar="CITYDIP_MAX_INPUT_SIZE",
+    metavar="SIZE",
+    default="1G",
+    show_default=True,
+    callback=lambda ctx, param, value: _size_option(param, value),
+    help="Refuse RDF input files larger than this (bytes, or with K/M/G/T; $CITYDIP_MAX_INPUT_SIZE).",
+)
 @click.pass_context
-def cli(ctx: click.Context, store_path: str | None) -> None:
+def cli(ctx: click.Context, store_path: str | None, max_input_size: int) -> None:
     """citydip: the knowledge graph of city diplomacy.
 
     Exit codes: 0 success, 1 negative answer (does not conform, inconsistent),
@@ -71,9 +81,18 @@ def cli(ctx: click.Context, store_path: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["store_path"] = store_path
+    inputs.set_max_input_size(max_input_size)
     # rdflib logs a traceback for each ill-typed literal (e.g. "2020-13-45"^^xsd:date); the
     # shapes report those values properly, so keep the terminal to our own one-line messages.
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+
+
+def _size_option(param: click.Parameter, value: str) -> int:
+    """--max-input-size as bytes; a bad size is a usage error (exit 2)."""
+    try:
+        return inputs.parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
 
 
 def main() -> None:

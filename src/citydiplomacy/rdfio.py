@@ -1,21 +1,30 @@
 """Reading and writing RDF files with one-line, located errors and atomic writes.
 
-Every command that takes RDF from a user goes through :func:`read_rdf`, so a file that
-does not parse always ends the same way: ``Error: FILE:LINE:COL: reason``, exit 2.
+Every command that takes RDF from a user goes through :func:`check_input_file` (directly, or
+through :func:`read_rdf`), so a file that is not safe to parse or does not parse always ends
+the same way: ``Error: FILE[:LINE:COL]: reason``, exit 2.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import sys
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import rdflib
 
 from citydiplomacy.errors import CitydipError
+from citydiplomacy.inputs import (
+    check_regular_file,
+    check_xml,
+    inline_jsonld_contexts,
+    no_triples_message,
+    read_user_bytes,
+    to_utf8,
+)
 
 # rdflib parser names by file suffix.
 FORMAT_BY_SUFFIX: dict[str, str] = {
@@ -75,25 +84,46 @@ def guess_format(path: str | Path, explicit: str | None = None) -> str:
 
 
 def _check_is_file(name: str) -> None:
-    """Say 'no such file' / 'is a directory' before anything else is guessed about *name*."""
+    """Say 'no such file' / 'is a directory' / 'not a regular file' before anything else about *name*."""
     if name == "-":
         return
-    p = Path(name)
-    if not p.exists():
-        raise CitydipError(f"{name}: no such file; check the path")
-    if p.is_dir():
-        raise CitydipError(f"{name}: is a directory; give the RDF files inside it")
+    check_regular_file(name)
 
 
-def _read_bytes(path: str | Path) -> bytes:
+@dataclass(frozen=True)
+class CheckedInput:
+    """A user's RDF file that passed the guards: its bytes are safe to hand to any parser.
+
+    ``data`` is UTF-8 without BOM; RDF/XML has no entity that expands without bound or
+    reaches outside the file; JSON-LD has no remote ``@context`` left.
+    """
+
+    name: str
+    fmt: str
+    data: bytes
+    base_iri: str
+
+
+def check_input_file(path: str | Path, input_format: str | None = None) -> CheckedInput:
+    """Read and guard one user RDF file (``-`` = stdin); every reading path goes through here.
+
+    Refuses (CitydipError, exit 2) a missing file, a directory, a FIFO/device/socket (before
+    opening it), a file over the ``--max-input-size`` limit, an empty file, a file that is not
+    UTF-8 (RDF/XML may declare its encoding), XML entity tricks and remote JSON-LD contexts.
+    """
     name = str(path)
-    if name == "-":
-        return sys.stdin.buffer.read()
     _check_is_file(name)
-    try:
-        return Path(name).read_bytes()
-    except OSError as exc:
-        raise CitydipError(f"{name}: cannot read ({exc.strerror})") from None
+    fmt = guess_format(path, input_format)
+    data = read_user_bytes(name)
+    if not data.strip():
+        raise CitydipError(no_triples_message(name))
+    data = to_utf8(name, data, fmt)
+    if fmt == "xml":
+        check_xml(name, data)
+    elif fmt == "json-ld":
+        data = inline_jsonld_contexts(name, data)
+    base = Path(name).resolve().as_uri() if name != "-" else "file:///stdin"
+    return CheckedInput(name, fmt, data, base)
 
 
 _OXI_FORMATS = {
@@ -156,29 +186,71 @@ def read_rdf(
 
     Raises :class:`CitydipError` with ``FILE:LINE:COL: reason`` on any problem.
     """
-    name = str(path)
-    _check_is_file(name)
-    fmt = guess_format(path, input_format)
-    data = _read_bytes(path)
-    if not data.strip():
-        raise CitydipError(f"{name}: the file is empty; give a file with RDF in it")
-    if fmt != "xml":
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise CitydipError(
-                f"{name}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x}); re-save the file as UTF-8"
-            ) from None
+    return parse_checked(check_input_file(path, input_format), into)
+
+
+def parse_checked(
+    checked: CheckedInput, into: rdflib.Graph | rdflib.Dataset | None = None
+) -> rdflib.Graph | rdflib.Dataset:
+    """Parse a guarded file with rdflib; a file that yields no triple is refused like an empty one."""
     if into is None:
-        into = rdflib.Dataset() if fmt in QUAD_FORMATS else rdflib.Graph()
-    base = Path(name).resolve().as_uri() if name != "-" else "file:///stdin"
-    try:
-        into.parse(source=io.BytesIO(data), format=fmt, publicID=base)
-    except Exception as exc:  # noqa: BLE001 - every parser has its own exception type
-        where = _locate_syntax_error(data, fmt) or _rdflib_location(exc, data)
-        raise CitydipError(f"{name}:{where} (as {fmt}); fix the syntax and run again") from None
+        into = rdflib.Dataset() if checked.fmt in QUAD_FORMATS else rdflib.Graph()
+    before = _triple_count(into)
+    _rdflib_parse(checked, into)
+    if _triple_count(into) == before:
+        # Nothing new: either the file holds no triples, or only ones *into* already had.
+        fresh = rdflib.Dataset() if checked.fmt in QUAD_FORMATS else rdflib.Graph()
+        _rdflib_parse(checked, fresh)
+        if _triple_count(fresh) == 0:
+            raise CitydipError(no_triples_message(checked.name))
     return into
+
+
+def _triple_count(graph: rdflib.Graph | rdflib.Dataset) -> int:
+    if isinstance(graph, rdflib.Dataset):
+        return sum(len(g) for g in graph.graphs())
+    return len(graph)
+
+
+def _rdflib_parse(checked: CheckedInput, into: rdflib.Graph | rdflib.Dataset) -> None:
+    try:
+        into.parse(source=io.BytesIO(checked.data), format=checked.fmt, publicID=checked.base_iri)
+    except Exception as exc:  # noqa: BLE001 - every parser has its own exception type
+        raise syntax_error(checked, exc) from None
+
+
+def syntax_error(checked: CheckedInput, exc: Exception | None = None) -> CitydipError:
+    """The one-line ``FILE:LINE:COL: reason (as FORMAT)`` error for a guarded file that does not parse.
+
+    pyoxigraph locates the error; rdflib's message is the fallback (parsing the guarded bytes
+    again if no rdflib exception is at hand, so still nothing is fetched or expanded).
+    """
+    where = _locate_syntax_error(checked.data, checked.fmt)
+    if where is None and exc is None:
+        try:
+            graph = rdflib.Dataset() if checked.fmt in QUAD_FORMATS else rdflib.Graph()
+            graph.parse(source=io.BytesIO(checked.data), format=checked.fmt, publicID=checked.base_iri)
+        except Exception as rdflib_exc:  # noqa: BLE001 - every parser has its own exception type
+            exc = rdflib_exc
+    if where is None:
+        where = _rdflib_location(exc, checked.data) if exc is not None else "cannot be parsed"
+    return CitydipError(f"{checked.name}:{where} (as {checked.fmt}); fix the syntax and run again")
+
+
+def oxigraph_format(fmt: str):
+    """The pyoxigraph RdfFormat for an rdflib format name."""
+    import pyoxigraph
+
+    return getattr(pyoxigraph.RdfFormat, _OXI_FORMATS[fmt])
+
+
+def has_a_triple(checked: CheckedInput) -> bool:
+    """True once pyoxigraph has read one triple of *checked* (it stops there)."""
+    import pyoxigraph
+
+    for _ in pyoxigraph.parse(checked.data, format=oxigraph_format(checked.fmt), base_iri=checked.base_iri):
+        return True
+    return False
 
 
 def read_many(paths: Iterable[str | Path], into: rdflib.Graph, input_format: str | None = None) -> rdflib.Graph:

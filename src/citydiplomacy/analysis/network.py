@@ -14,12 +14,12 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import networkx as nx
 import pyoxigraph
 
 from citydiplomacy.errors import CitydipError
+from citydiplomacy.inputs import no_triples_message
 from citydiplomacy.namespaces import GRAPH_DATA, PREFIXES
 
 SEED = 42
@@ -206,19 +206,20 @@ def store_from_files(paths: Sequence[str], input_format: str | None = None) -> p
     store = pyoxigraph.Store()
     target = pyoxigraph.NamedNode(GRAPH_DATA)
     for path in paths:
-        fmt = rdfio.guess_format(path, input_format)
-        p = Path(path)
-        if not p.is_file():
-            rdfio.read_rdf(path, None, input_format)  # raises the project's one-line error
+        checked = rdfio.check_input_file(path, input_format)  # FIFOs, size, XML entities, remote contexts
+        fmt = checked.fmt
         oxi = getattr(pyoxigraph.RdfFormat, rdfio._OXI_FORMATS.get(fmt, ""), None)
         if oxi is not None:
             try:
                 kwargs = {} if fmt in rdfio.QUAD_FORMATS else {"to_graph": target}
-                store.load(path=str(p), format=oxi, base_iri=p.resolve().as_uri(), **kwargs)
-                continue
+                store.load(input=checked.data, format=oxi, base_iri=checked.base_iri, **kwargs)
             except (SyntaxError, ValueError, OSError):
                 pass
-        graph = rdfio.read_rdf(path, None, input_format)  # raises with the location if it is broken
+            else:
+                if not rdfio.has_a_triple(checked):
+                    raise CitydipError(no_triples_message(checked.name))
+                continue
+        graph = rdfio.parse_checked(checked)  # raises with the location if it is broken
         data = graph.serialize(format="nquads" if fmt in rdfio.QUAD_FORMATS else "nt", encoding="utf-8")
         if fmt in rdfio.QUAD_FORMATS:
             store.load(input=data, format=pyoxigraph.RdfFormat.N_QUADS)

@@ -18,7 +18,8 @@ from citydiplomacy.errors import CitydipError
 from citydiplomacy.namespaces import GRAPH_DATA, GRAPH_EXAMPLES, GRAPH_ONTOLOGY
 from citydiplomacy.querying.params import with_values
 from citydiplomacy.querying.results import Answer, from_pyoxigraph
-from citydiplomacy.rdfio import guess_format, read_rdf
+from citydiplomacy.inputs import no_triples_message
+from citydiplomacy.rdfio import check_input_file, has_a_triple, syntax_error
 
 OXI_FORMATS = {
     "turtle": pyoxigraph.RdfFormat.TURTLE,
@@ -32,18 +33,17 @@ OXI_FORMATS = {
 QUAD_FORMATS = {"nquads", "trig"}
 
 
-def load_file(store: pyoxigraph.Store, path: str | Path, graph: str = GRAPH_DATA) -> None:
-    """Add one RDF file to *store*; a file that does not parse ends with rdfio's FILE:LINE:COL error."""
-    name = str(path)
-    fmt = guess_format(name)
-    if not Path(name).is_file():
-        raise CitydipError(f"{name}: no such file; check the path")
-    options = {} if fmt in QUAD_FORMATS else {"to_graph": pyoxigraph.NamedNode(graph)}
+def load_file(store: pyoxigraph.Store, path: str | Path, graph: str = GRAPH_DATA, input_format: str | None = None) -> None:
+    """Add one user RDF file to *store*, through rdfio's guards (FIFOs, size, XML entities, remote
+    JSON-LD contexts, encoding); a file that does not parse ends with the FILE:LINE:COL error."""
+    checked = check_input_file(path, input_format)
+    options = {} if checked.fmt in QUAD_FORMATS else {"to_graph": pyoxigraph.NamedNode(graph)}
     try:
-        store.load(path=name, format=OXI_FORMATS[fmt], base_iri=Path(name).resolve().as_uri(), **options)
-    except (SyntaxError, ValueError, OSError) as exc:
-        read_rdf(name)  # raises the located, one-line error
-        raise CitydipError(f"{name}: cannot load ({' '.join(str(exc).split())})") from None
+        store.load(input=checked.data, format=OXI_FORMATS[checked.fmt], base_iri=checked.base_iri, **options)
+    except (SyntaxError, ValueError, OSError):
+        raise syntax_error(checked) from None
+    if not has_a_triple(checked):
+        raise CitydipError(no_triples_message(checked.name))
 
 
 def bundled_store(data_files: list[str] | tuple[str, ...] = ()) -> pyoxigraph.Store:
