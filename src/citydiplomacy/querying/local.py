@@ -229,8 +229,10 @@ def _within(seconds: float, compute, calling: str):
     def work() -> None:
         try:
             outcome["answer"] = compute()
-        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread as is
-            outcome["error"] = exc
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            # Without its traceback: the frames hold pyoxigraph results, which must be freed
+            # on this thread (pyo3 aborts when they are dropped on another).
+            outcome["error"] = exc.with_traceback(None)
 
     worker = threading.Thread(target=work, name="citydip-query", daemon=True)
     worker.start()
@@ -240,6 +242,10 @@ def _within(seconds: float, compute, calling: str):
             f"{calling}: no answer within {seconds:g} s (--timeout); gave up waiting: check the endpoint "
             "or raise --timeout"
         )
-    if "error" in outcome:
-        raise outcome["error"]
+    error = outcome.pop("error", None)
+    if error is not None:
+        try:
+            raise error
+        finally:
+            error = None  # no cycle through this frame: it holds the store until collected
     return outcome["answer"]
