@@ -47,7 +47,7 @@ class CountingServer:
                 self.answer()
 
             def answer(self):
-                outer.requests.append((self.command, self.path, dict(self.headers)))
+                outer.requests.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}))
                 if self.path.startswith("/hang"):
                     outer.release.wait(20)  # bounded: the test releases it at teardown
                     return
@@ -161,6 +161,15 @@ def test_service_with_endpoint_is_refused_before_sending(server, store_dir):
     result = invoke(store_dir, "--text", query, "--endpoint", server.url())
     assert result.exit_code == 2 and "--allow-service" in result.output
     assert server.requests == []
+
+
+def test_service_with_endpoint_and_allow_service_is_the_servers_business(server, store_dir):
+    """Allowed: the query goes to the endpoint once, as written; we never call the SERVICE ourselves."""
+    other = f"http://127.0.0.2:{server.port}/other"
+    query = f"SELECT ?x WHERE {{ SERVICE <{other}> {{ ?x ?p ?o }} }}"
+    result = invoke(store_dir, "--allow-service", "--text", query, "--endpoint", server.url(), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert [r[2]["host"] for r in server.requests] == [f"127.0.0.1:{server.port}"]
 
 
 def test_comments_and_strings_that_mention_service_are_not_refused(server, store_dir):

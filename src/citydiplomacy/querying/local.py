@@ -10,6 +10,7 @@ projection), so a question means the same thing here and on a server.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,6 +83,7 @@ class ParsedQuery:
 
 _FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph", "DescribeQuery": "graph"}
 _SERVICE_SCHEMES = ("http", "https")
+_PARSE_RECURSION_LIMIT = 20000
 _USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]*@")  # up to the authority's last @
 
 
@@ -93,7 +95,11 @@ def parse_query(text: str, where: str) -> ParsedQuery:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import parseQuery
 
+    limit = sys.getrecursionlimit()
     try:
+        # pyparsing spends ~40 Python frames per nested group: the default limit (1000) would
+        # refuse 25 levels; 20000 allows some 500 (pyoxigraph itself crashes near 3000).
+        sys.setrecursionlimit(max(limit, _PARSE_RECURSION_LIMIT))
         tree = parseQuery(text)
     except ParseBaseException as exc:
         if _is_update(text):
@@ -106,7 +112,9 @@ def parse_query(text: str, where: str) -> ParsedQuery:
             f"{where}: not a valid SPARQL 1.1 query at line {exc.lineno}, column {exc.col} ({exc.msg}{found})"
         ) from None
     except RecursionError:
-        raise CitydipError(f"{where}: the query is nested too deeply to read; simplify it") from None
+        raise CitydipError(f"{where}: the query is nested too deeply to read (over some 500 levels); simplify it") from None
+    finally:
+        sys.setrecursionlimit(limit)
     return ParsedQuery(_FORMS[tree[1].name], tuple(_services(tree, where)))
 
 
