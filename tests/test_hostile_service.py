@@ -270,6 +270,13 @@ def test_failing_service_is_exit_2_in_one_line(server):
     assert len(server.requests) == 1
 
 
+def test_failure_reasons_are_one_printable_line_without_password():
+    from citydiplomacy.querying.local import _one_line
+
+    reason = _one_line("Error 500 \x1b[2J returned by http://u:pa@ss@127.0.0.1:1/x with payload:\nsecret-payload")
+    assert reason == "Error 500 ?[2J returned by http://***@127.0.0.1:1/x with payload:"
+
+
 def test_refused_connection_is_exit_2_and_silent_answers_without_it(store_dir):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -176,6 +176,12 @@ def check_query(text: str, where: str, allow_service: bool = False) -> str:
     return parsed.form
 
 
+def _one_line(message: str) -> str:
+    """The first line of an error (a server may add its payload after it), printable, short, no password."""
+    first = " ".join(message.splitlines()[0].split()) if message.strip() else "no reason given"
+    return redact("".join(c if c.isprintable() else "?" for c in first))[:300]
+
+
 def redact(text: str) -> str:
     """*text* with the user:password part of every URL in it replaced by ``***``."""
     return _USERINFO.sub(r"\1***@", text)
@@ -217,7 +223,7 @@ def run(
     except SyntaxError as exc:
         raise CitydipError(f"{where}: not a valid SPARQL 1.1 query ({' '.join(str(exc).split())})") from None
     except OSError as exc:
-        reason = redact(" ".join(str(exc).splitlines()[0].split()) if str(exc) else exc.__class__.__name__)[:300]
+        reason = _one_line(str(exc) or exc.__class__.__name__)
         if services:
             raise CitydipError(
                 f"{where}: SERVICE {called} failed ({reason}); check the endpoint, or write SERVICE SILENT "
