@@ -82,17 +82,20 @@ def show(name: str) -> None:
 @click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI", help="With --endpoint: query this graph as the default graph (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(results.FORMATS), help="Output format (default: table, or turtle for CONSTRUCT/DESCRIBE).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the answer to this file (atomically) instead of stdout.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds allowed for the endpoint's whole answer (a deadline per request, not per read).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds allowed for the endpoint's whole answer (a deadline per request, not per read), or, locally, for a query's SERVICE calls.")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Retries when the endpoint answers 429 or 503 (Retry-After honoured up to 30 s).")
 @click.option("--max-response-size", "max_bytes", type=BYTE_SIZE, default="512M", show_default=True, help="With --endpoint: largest answer accepted (bytes, or e.g. 10M, 1G).")
 @click.option("--user", envvar="CITYDIP_USER", help="User name for the endpoint (or $CITYDIP_USER).")
 @click.option("--password", envvar="CITYDIP_PASSWORD", help="Password for the endpoint (or $CITYDIP_PASSWORD); never printed.")
 @click.option("--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True, help="HTTP authentication scheme with --user.")
-def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, output, timeout, retries, max_bytes, user, password, auth) -> None:
+@click.option("--allow-service", is_flag=True, help="Let the query call the SERVICE endpoints it names (refused by default).")
+def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, output, timeout, retries, max_bytes, user, password, auth, allow_service) -> None:
     """Run a question by NAME, a FILE.rq, or --text QUERY; print its answer.
 
     SELECT and ASK print a table (or csv, tsv, json); CONSTRUCT and DESCRIBE print RDF.
-    Updates are refused: this command only reads.
+    Updates are refused: this command only reads. A query with SERVICE (a call to another
+    endpoint) runs only with --allow-service, here and on --endpoint alike; locally its SERVICE
+    calls then get --timeout seconds.
     """
     if (name is None) == (text is None):
         raise CitydipError("give a question NAME (see `citydip query list`), a FILE.rq, or --text QUERY, and only one")
@@ -104,7 +107,9 @@ def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, outp
         params.to_iri("graph", graph, option="--default-graph")  # an absolute IRI, or a one-line error
     question = catalog.parse_question(text, "--text") if text is not None else catalog.resolve(name)
     where = str(question.path) if question.path else question.name
-    form = local.check_query(question.text, where)
+    parsed = local.parse_query(question.text, where)  # parsed only: nothing runs before the checks
+    local.refuse_services(parsed, where, allowed=allow_service)
+    form = parsed.form
     bound = params.bind(question, params.parse_assignments(param_pairs))
     if fmt is not None:
         if form == "graph" and fmt not in results.GRAPH_FORMATS:
@@ -117,11 +122,17 @@ def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, outp
             auth=auth, default_graphs=default_graphs, retries=retries, max_bytes=max_bytes,
         )
     else:
-        if data_files:
-            store = local.bundled_store(data_files)
-        else:
-            from citydiplomacy.cli import store_from_context
-
-            store = store_from_context()
-        answer = local.run(store, question.text, bound)
+        answer = _run_locally(data_files, question.text, bound, where, parsed, timeout)
     results.emit(answer, fmt, title=question.title or None, output=output)
+
+
+def _run_locally(data_files, text: str, bound: dict, where: str, parsed: local.ParsedQuery, timeout: float):
+    """Open the store here, not in ``run``: the parser's reference cycles keep ``run``'s frame
+    alive until the next garbage collection, and a store held there would keep its lock."""
+    if data_files:
+        store = local.bundled_store(data_files)
+    else:
+        from citydiplomacy.cli import store_from_context
+
+        store = store_from_context()
+    return local.run(store, text, bound, where=where, services=parsed.services, timeout=timeout)
