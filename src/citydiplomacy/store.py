@@ -11,8 +11,15 @@ when the packaged ontology changes, those two graphs are reloaded (imported data
 
 from __future__ import annotations
 
+import errno
 import os
+import time
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
 import pyoxigraph
 import rdflib
@@ -36,24 +43,173 @@ def default_store_path() -> Path:
     return Path(user_data_dir("citydiplomacy", appauthor=False)) / "store"
 
 
-def open_store(path: str | Path | None = None, initialise: bool = True) -> pyoxigraph.Store:
-    """Open (creating if needed) the store at *path* and make sure it holds the ontology."""
+# Written into every store we create, so that --store pointed at a folder of other files is
+# refused instead of filled with database files. Stores made before the marker existed are
+# recognised by RocksDB's own files.
+MARKER = "citydip-store"
+_MARKER_TEXT = "This folder is a citydip store (pyoxigraph/RocksDB). Do not put other files here.\n"
+_ROCKSDB_SIGNS = ("IDENTITY", "OPTIONS-", "MANIFEST-")
+# Read-only openings hold a shared lock on RocksDB's LOCK file for the life of the process:
+# readers share the store, and a writer (which takes that lock exclusively) cannot change it
+# under them, which pyoxigraph documents as undefined behaviour. Path -> open descriptor.
+_READ_LOCKS: dict[str, int] = {}
+_INIT_WAIT_SECONDS = 10.0
+
+
+def open_store(
+    path: str | Path | None = None, initialise: bool = True, read_only: bool = False
+) -> pyoxigraph.Store:
+    """Open (creating if needed) the store at *path* and make sure it holds the ontology.
+
+    *read_only*: for commands that only read. Any number of them share the store; a store that
+    is new or holds an outdated ontology is first (re)initialised read-write, then reopened.
+    """
     target = Path(path).expanduser() if path else default_store_path()
+    is_new = _folder_is_new(target)
+    if not read_only:
+        return _open_read_write(target, initialise)
+    if is_new:
+        _initialise(target, initialise)
+    return _open_read_only(target, initialise)
+
+
+def _folder_is_new(target: Path) -> bool:
+    """True for a missing or empty folder (or one we only began), False for a store; else refuse."""
     if target.exists() and not target.is_dir():
         raise CitydipError(f"{target}: is a file, not a store folder; choose another --store path")
     try:
-        target.mkdir(parents=True, exist_ok=True)
-        store = pyoxigraph.Store(str(target))
+        names = [entry.name for entry in target.iterdir()] if target.exists() else []
     except OSError as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
-        if "lock" in reason.lower():
-            raise CitydipError(
-                f"{target}: the store is in use by another citydip process; wait for it or use --store"
-            ) from None
-        raise CitydipError(f"{target}: cannot open the store ({reason})") from None
+        raise CitydipError(f"{target}: cannot read the store folder ({exc.strerror}); choose another --store path") from None
+    if "CURRENT" in names and (MARKER in names or any(n.startswith(_ROCKSDB_SIGNS) for n in names)):
+        return False
+    if not names or names == [MARKER]:
+        return True
+    if MARKER in names:  # ours, but RocksDB's CURRENT is gone
+        raise _damaged(target, "its CURRENT file is missing")
+    raise CitydipError(
+        f"{target}: not a citydip store (the folder holds other files); "
+        "give an empty or new folder as --store (or CITYDIP_STORE)"
+    )
+
+
+def _damaged(target: Path, reason: str) -> CitydipError:
+    return CitydipError(
+        f"{target}: the store is damaged or not a citydip store ({reason}); move the folder aside "
+        "(the next command creates a new store, then import your data again) or use another --store"
+    )
+
+
+def _open_error(target: Path, exc: BaseException) -> CitydipError:
+    """One line for whatever pyoxigraph/RocksDB raised while opening or first reading the store."""
+    text = str(exc)
+    reason = text.splitlines()[0] if text else exc.__class__.__name__
+    if "lock" in reason.lower():
+        return _in_use(target)
+    if isinstance(exc, OSError) and not reason.startswith(("Corruption", "Invalid argument")):
+        return CitydipError(f"{target}: cannot open the store ({reason}); check the folder or use another --store")
+    return _damaged(target, reason)
+
+
+class StoreBusy(CitydipError):
+    """Another process holds the store in a way that excludes us (exit 2, like any user error)."""
+
+
+def _in_use(target: Path) -> CitydipError:
+    return StoreBusy(f"{target}: the store is in use by another citydip process; wait for it to finish or use another --store")
+
+
+def _guarded(target: Path, action, *args):
+    """Run *action* on the store; a database failure becomes one CitydipError line."""
+    try:
+        return action(*args)
+    except (KeyboardInterrupt, SystemExit, CitydipError):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - RocksDB errors come as OSError, RuntimeError or a pyo3 panic
+        raise _open_error(target, exc) from None
+
+
+def _open_read_write(target: Path, initialise: bool) -> pyoxigraph.Store:
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CitydipError(f"{target}: cannot create the store folder ({exc.strerror}); choose another --store path") from None
+    store = _guarded(target, pyoxigraph.Store, str(target))
+    _write_marker(target)
     if initialise:
-        ensure_initialised(store)
+        _guarded(target, ensure_initialised, store)
     return store
+
+
+def _write_marker(target: Path) -> None:
+    marker = target / MARKER
+    if not marker.exists():
+        try:
+            marker.write_text(_MARKER_TEXT, encoding="utf-8")
+        except OSError:
+            pass  # a store on read-only media: it is recognised by RocksDB's files anyway
+
+
+def _initialise(target: Path, initialise: bool) -> None:
+    """Create or update the store read-write and close it again; wait a little (bounded) while
+    another process holds it, which is usually another reader doing the same initialisation."""
+    deadline = time.monotonic() + _INIT_WAIT_SECONDS
+    while True:
+        try:
+            store = _open_read_write(target, initialise)
+            del store  # closes the database and releases its lock
+            return
+        except StoreBusy:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)
+        try:
+            if not _folder_is_new(target) and _current_read_only(target, initialise) is not None:
+                return  # initialised by the other process meanwhile
+        except StoreBusy:
+            pass
+
+
+def _current_read_only(target: Path, initialise: bool) -> pyoxigraph.Store | None:
+    """The store opened read-only under a shared lock, or None if it needs (re)initialising."""
+    _hold_read_lock(target)
+    store = _guarded(target, pyoxigraph.Store.read_only, str(target))
+    if initialise and _guarded(target, _stored_fingerprint, store) != artefacts_fingerprint():
+        return None
+    return store
+
+
+def _open_read_only(target: Path, initialise: bool) -> pyoxigraph.Store:
+    store = _current_read_only(target, initialise)
+    if store is None:
+        _initialise(target, initialise)
+        store = _current_read_only(target, initialise)
+        if store is None:
+            raise _in_use(target)  # changed again under us by another version of citydip
+    return store
+
+
+def _hold_read_lock(target: Path) -> None:
+    """Share RocksDB's LOCK file with other readers; refuse while a writer holds it."""
+    if fcntl is None:  # pragma: no cover - not on POSIX: read without the lock
+        return
+    key = str(target.resolve())
+    fd = _READ_LOCKS.get(key)
+    if fd is None:
+        try:
+            fd = os.open(target / "LOCK", os.O_RDONLY)
+        except OSError:
+            return  # no LOCK file to share (read-only media); RocksDB will say what is wrong
+        _READ_LOCKS[key] = fd
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            raise StoreBusy(
+                f"{target}: the store is being changed by another citydip process (import, analyze); "
+                "wait for it to finish and run again"
+            ) from None
+        # a file system without locks: read without it
 
 
 def _stored_fingerprint(store: pyoxigraph.Store) -> str | None:

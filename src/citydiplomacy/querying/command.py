@@ -103,6 +103,6 @@ def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, outp
         else:
             from citydiplomacy.cli import store_from_context
 
-            store = store_from_context()
+            store = store_from_context(read_only=True)
         answer = local.run(store, question.text, bound)
     results.emit(answer, fmt, title=question.title or None, output=output)
