@@ -321,6 +321,10 @@ def export(fmt: str, what: str, out: str | None) -> None:
     N-Quads keeps the store's named graphs; the other formats merge them. JSON-LD is compacted
     with the context published as ontology/context.jsonld.
     """
+    if out:
+        from citydiplomacy.rdfio import check_writable
+
+        check_writable(out)  # before minutes of serialising, not after
     if what in ("data", "all") and fmt in STORE_FORMATS:
         data = store_bytes(what, fmt)
         empty = what == "data" and not data
