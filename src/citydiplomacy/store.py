@@ -53,7 +53,7 @@ _ROCKSDB_SIGNS = ("IDENTITY", "OPTIONS-", "MANIFEST-")
 # readers share the store, and a writer (which takes that lock exclusively) cannot change it
 # under them, which pyoxigraph documents as undefined behaviour. Path -> open descriptor.
 _READ_LOCKS: dict[str, int] = {}
-_INIT_WAIT_SECONDS = 10.0
+DEFAULT_LOCK_WAIT = 10.0  # seconds; $CITYDIP_LOCK_WAIT overrides
 
 
 def open_store(
@@ -63,14 +63,34 @@ def open_store(
 
     *read_only*: for commands that only read. Any number of them share the store; a store that
     is new or holds an outdated ontology is first (re)initialised read-write, then reopened.
+    A store held by another process is waited for (``$CITYDIP_LOCK_WAIT`` seconds, default 10).
     """
     target = Path(path).expanduser() if path else default_store_path()
-    is_new = _folder_is_new(target)
+    _folder_is_new(target)  # refuses a folder of other files before anything is written there
     if not read_only:
-        return _open_read_write(target, initialise)
-    if is_new:
-        _initialise(target, initialise)
-    return _open_read_only(target, initialise)
+        return _waiting(target, _open_read_write, target, initialise)
+    return _waiting(target, _open_read_only, target, initialise)
+
+
+def _lock_wait() -> float:
+    text = os.environ.get("CITYDIP_LOCK_WAIT", "").strip()
+    try:
+        return max(0.0, float(text)) if text else DEFAULT_LOCK_WAIT
+    except ValueError:
+        raise CitydipError(f"CITYDIP_LOCK_WAIT={text!r}: not a number of seconds; unset it or give one such as 30") from None
+
+
+def _waiting(target: Path, action, *args):
+    """*action*, tried again every 0.1 s while another process holds the store, within the lock wait."""
+    wait = _lock_wait()
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return action(*args)
+        except StoreBusy as exc:
+            if time.monotonic() >= deadline:
+                raise StoreBusy(f"{exc.message} (waited {wait:g} s; CITYDIP_LOCK_WAIT sets how long)") from None
+        time.sleep(0.1)
 
 
 def _folder_is_new(target: Path) -> bool:
@@ -83,10 +103,8 @@ def _folder_is_new(target: Path) -> bool:
         raise CitydipError(f"{target}: cannot read the store folder ({exc.strerror}); choose another --store path") from None
     if "CURRENT" in names and (MARKER in names or any(n.startswith(_ROCKSDB_SIGNS) for n in names)):
         return False
-    if not names or names == [MARKER]:
-        return True
-    if MARKER in names:  # ours, but RocksDB's CURRENT is gone
-        raise _damaged(target, "its CURRENT file is missing")
+    if not names or MARKER in names:
+        return True  # ours, new or being created by another process (a damaged one fails to open)
     raise CitydipError(
         f"{target}: not a citydip store (the folder holds other files); "
         "give an empty or new folder as --store (or CITYDIP_STORE)"
@@ -134,8 +152,8 @@ def _open_read_write(target: Path, initialise: bool) -> pyoxigraph.Store:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CitydipError(f"{target}: cannot create the store folder ({exc.strerror}); choose another --store path") from None
+    _write_marker(target)  # first: claims the folder while RocksDB fills it
     store = _guarded(target, pyoxigraph.Store, str(target))
-    _write_marker(target)
     if initialise:
         _guarded(target, ensure_initialised, store)
     return store
@@ -150,26 +168,6 @@ def _write_marker(target: Path) -> None:
             pass  # a store on read-only media: it is recognised by RocksDB's files anyway
 
 
-def _initialise(target: Path, initialise: bool) -> None:
-    """Create or update the store read-write and close it again; wait a little (bounded) while
-    another process holds it, which is usually another reader doing the same initialisation."""
-    deadline = time.monotonic() + _INIT_WAIT_SECONDS
-    while True:
-        try:
-            store = _open_read_write(target, initialise)
-            del store  # closes the database and releases its lock
-            return
-        except StoreBusy:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.2)
-        try:
-            if not _folder_is_new(target) and _current_read_only(target, initialise) is not None:
-                return  # initialised by the other process meanwhile
-        except StoreBusy:
-            pass
-
-
 def _current_read_only(target: Path, initialise: bool) -> pyoxigraph.Store | None:
     """The store opened read-only under a shared lock, or None if it needs (re)initialising."""
     _hold_read_lock(target)
@@ -180,6 +178,8 @@ def _current_read_only(target: Path, initialise: bool) -> pyoxigraph.Store | Non
 
 
 def _open_read_only(target: Path, initialise: bool) -> pyoxigraph.Store:
+    if _folder_is_new(target):
+        _initialise(target, initialise)
     store = _current_read_only(target, initialise)
     if store is None:
         _initialise(target, initialise)
@@ -187,6 +187,12 @@ def _open_read_only(target: Path, initialise: bool) -> pyoxigraph.Store:
         if store is None:
             raise _in_use(target)  # changed again under us by another version of citydip
     return store
+
+
+def _initialise(target: Path, initialise: bool) -> None:
+    """Create or update the store read-write, then close it (and release its lock) at once."""
+    store = _open_read_write(target, initialise)
+    del store
 
 
 def _hold_read_lock(target: Path) -> None:
