@@ -13,10 +13,11 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
+import citydiplomacy
 from citydiplomacy.cli import cli
 from citydiplomacy.store import MARKER, open_store
 
-SRC = Path(__file__).resolve().parent.parent / "src"
+SRC = Path(citydiplomacy.__file__).resolve().parent.parent  # the code under test, for subprocesses too
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 SHEET = "City,Country,Partner,Partner country\nIsfahan,Iran,Kuala Lumpur,Malaysia\n"
 CSV_OPTIONS = ["--city-a", "City", "--country-a", "Country", "--city-b", "Partner", "--country-b", "Partner country"]
