@@ -206,6 +206,7 @@ def _hold_read_lock(target: Path) -> None:
             fd = os.open(target / "LOCK", os.O_RDONLY)
         except OSError:
             return  # no LOCK file to share (read-only media); RocksDB will say what is wrong
+        _forget_oldest_read_locks()
         _READ_LOCKS[key] = fd
     try:
         fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
@@ -216,6 +217,12 @@ def _hold_read_lock(target: Path) -> None:
                 "wait for it to finish and run again"
             ) from None
         # a file system without locks: read without it
+
+
+def _forget_oldest_read_locks(keep: int = 16) -> None:
+    """A long-lived process (a test session) opening many stores keeps a bounded number of locks."""
+    while len(_READ_LOCKS) >= keep:
+        os.close(_READ_LOCKS.pop(next(iter(_READ_LOCKS))))
 
 
 def _stored_fingerprint(store: pyoxigraph.Store) -> str | None:
