@@ -7,6 +7,9 @@ queries see their union as the default graph, as a SPARQL server without FROM do
 The store is found at ``--store PATH``, else ``$CITYDIP_STORE``, else under the user's
 data directory. It is created on first use and filled with the ontology and the examples;
 when the packaged ontology changes, those two graphs are reloaded (imported data is kept).
+A folder we create holds a ``citydip-store`` marker; a non-empty folder that is neither ours
+nor a RocksDB store is refused. Commands that only read open the store read-only and share it;
+one that writes has it to itself (see :func:`open_store`).
 """
 
 from __future__ import annotations
