@@ -120,10 +120,13 @@ def main() -> None:
         sys.exit(EXIT_INTERNAL)
 
 
-def store_from_context():
-    """Open the embedded store chosen by the root ``--store`` option (or its defaults)."""
+def store_from_context(read_only: bool = False):
+    """Open the embedded store chosen by the root ``--store`` option (or its defaults).
+
+    *read_only* for commands that only read: they share the store with each other.
+    """
     from citydiplomacy.store import open_store
 
     ctx = click.get_current_context()
     path = (ctx.find_root().obj or {}).get("store_path")
-    return open_store(path)
+    return open_store(path, read_only=read_only)

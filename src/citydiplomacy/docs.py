@@ -484,7 +484,10 @@ def build_docs(out_dir: str | Path, langs=LANGS, graph: rdflib.Graph | None = No
     target = Path(out_dir)
     if target.exists() and not target.is_dir():
         raise CitydipError(f"{target}: is a file, not a folder; give a folder for --out")
-    target.mkdir(parents=True, exist_ok=True)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CitydipError(f"{target}: cannot create the folder ({exc.strerror}); choose another --out") from None
     written = []
     for lang in langs:
         if lang == "en" and engine == "pylode":

@@ -244,7 +244,7 @@ def graphs_for(what: str) -> dict[str, rdflib.Graph]:
     from citydiplomacy.cli import store_from_context
     from citydiplomacy.store import graph_names, to_rdflib
 
-    store = store_from_context()
+    store = store_from_context(read_only=True)
     names = graph_names(store)
     if what == "data":
         names = [n for n in names if n not in (GRAPH_ONTOLOGY, GRAPH_EXAMPLES)]
@@ -284,7 +284,7 @@ def store_bytes(what: str, fmt: str) -> bytes:
     from citydiplomacy.cli import store_from_context
     from citydiplomacy.store import graph_names
 
-    store = store_from_context()
+    store = store_from_context(read_only=True)
     names = graph_names(store)
     if what == "data":
         names = [n for n in names if n not in (GRAPH_ONTOLOGY, GRAPH_EXAMPLES)]
@@ -321,6 +321,10 @@ def export(fmt: str, what: str, out: str | None) -> None:
     N-Quads keeps the store's named graphs; the other formats merge them. JSON-LD is compacted
     with the context published as ontology/context.jsonld.
     """
+    if out:
+        from citydiplomacy.rdfio import check_writable
+
+        check_writable(out)  # before minutes of serialising, not after
     if what in ("data", "all") and fmt in STORE_FORMATS:
         data = store_bytes(what, fmt)
         empty = what == "data" and not data

@@ -7,9 +7,9 @@ the same way: ``Error: FILE[:LINE:COL]: reason``, exit 2.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -270,28 +270,99 @@ def read_many(paths: Iterable[str | Path], into: rdflib.Graph, input_format: str
 def atomic_write(path: str | Path, data: bytes | str) -> None:
     """Write *data* to *path* through a temporary file in the same folder, then rename.
 
-    A crash or an error leaves the old file (or no file), never half a file.
+    A crash or an error leaves the old file (or no file), never half a file. The temporary file
+    is ``.NAME.PID.tmp``: one left by a killed run is removed by the next write of the same
+    target once its process is gone. Any OSError (permission, read-only or full file system, a
+    missing folder) is one CitydipError line naming the path and the reason.
     """
     target = Path(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise CitydipError(f"{target}: the folder {parent} does not exist; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    tmp = _start_temp(target)
     try:
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(os.open(tmp, _TEMP_FLAGS, 0o666), "wb") as handle:  # 0o666: the umask applies, as for open()
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
+    except OSError as exc:
+        _unlink_quietly(tmp)
+        raise _write_error(target, exc) from None
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink_quietly(tmp)
         raise
+
+
+def check_writable(path: str | Path) -> None:
+    """Fail now, before a long computation, if :func:`atomic_write` could not write *path*."""
+    tmp = _start_temp(Path(path))
+    try:
+        os.close(os.open(tmp, _TEMP_FLAGS, 0o600))
+    except OSError as exc:
+        raise _write_error(Path(path), exc) from None
+    finally:
+        _unlink_quietly(tmp)
+
+
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _start_temp(target: Path) -> Path:
+    """Check the folder, clear stale temporary files of *target*, and name ours."""
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.exists():
+        raise CitydipError(f"{target}: the folder {parent} does not exist; create it first")
+    if not parent.is_dir():
+        raise CitydipError(f"{target}: {parent} is a file, not a folder; choose another path")
+    if target.is_dir():
+        raise CitydipError(f"{target}: is a folder; give a file name")
+    _remove_stale_temps(parent, target.name)
+    tmp = parent / f".{target.name}.{os.getpid()}.tmp"
+    _unlink_quietly(tmp)  # a leftover of an earlier process that had our pid
+    return tmp
+
+
+def _remove_stale_temps(parent: Path, name: str) -> None:
+    """Delete ``.NAME.PID.tmp`` files whose process no longer runs (a run killed mid-write)."""
+    prefix, suffix = f".{name}.", ".tmp"
+    try:
+        entries = [e.name for e in os.scandir(parent) if e.name.startswith(prefix) and e.name.endswith(suffix)]
+    except OSError:
+        return  # cannot list the folder: the write itself will say why
+    for entry in entries:
+        pid = entry[len(prefix):-len(suffix)]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            _unlink_quietly(parent / entry)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # ours from an earlier, failed write: not in use now
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+_WRITE_ADVICE = {
+    errno.ENOSPC: "free some space or choose another path",
+    errno.EDQUOT: "free some space or choose another path",
+    errno.EACCES: "check the folder's permissions or choose another path",
+    errno.EPERM: "check the folder's permissions or choose another path",
+}
+
+
+def _write_error(target: Path, exc: OSError) -> CitydipError:
+    reason = exc.strerror or exc.__class__.__name__
+    advice = _WRITE_ADVICE.get(exc.errno, "choose another path")
+    return CitydipError(f"{target}: cannot write the file ({reason}); {advice}")

@@ -41,7 +41,7 @@ def _source_options(func):
     return func
 
 
-def _open_source(data_files, input_format, graphs):
+def _open_source(data_files, input_format, graphs, read_only=False):
     """(store, graph IRIs to read or None, provenance sources, whether it is the embedded store)."""
     from citydiplomacy.analysis.network import store_from_files
 
@@ -58,7 +58,7 @@ def _open_source(data_files, input_format, graphs):
     from citydiplomacy.cli import store_from_context
     from citydiplomacy.store import graph_names
 
-    store = store_from_context()
+    store = store_from_context(read_only=read_only)
     names = graph_names(store)
     missing = [g for g in graphs if g not in names]
     if missing:
@@ -73,10 +73,10 @@ def _open_source(data_files, input_format, graphs):
     return store, used, used, True
 
 
-def _load(data_files, input_format, graphs):
+def _load(data_files, input_format, graphs, read_only=False):
     from citydiplomacy.analysis.network import load_twinning
 
-    store, selected, sources, is_store = _open_source(data_files, input_format, graphs)
+    store, selected, sources, is_store = _open_source(data_files, input_format, graphs, read_only)
     with progress("reading the twinning network", total=8) as advance:
         data = load_twinning(store, selected, advance)
     if data.graph.number_of_edges() == 0:
@@ -185,7 +185,7 @@ def network(data_files, input_format, graphs, out, plot, sample, path_sample, to
 
     out_path = _check_out(out)
     plot_dir = _plot_dir(plot) if plot else None
-    _store, data, sources, _ = _load(data_files, input_format, graphs)
+    _store, data, sources, _ = _load(data_files, input_format, graphs, read_only=True)
     with progress("analysing the twinning network", total=6) as advance:
         figures = compute_network(data, sample=sample, path_sample=path_sample, seed=seed, advance=advance)
     figures.summary.append(("sources", " ".join(sources)))
@@ -275,7 +275,7 @@ def cityness(data_files, input_format, graphs, out, plot, write, rdf_out, thresh
     out_path = _check_out(out)
     rdf_path = _check_out(rdf_out)
     plot_dir = _plot_dir(plot) if plot else None
-    store, data, sources, is_store = _load(data_files, input_format, graphs)
+    store, data, sources, is_store = _load(data_files, input_format, graphs, read_only=write is False)
     with progress("scoring cities", total=1) as advance:
         result = cn.compute_cityness(data.graph, threshold, data.membership_data)
         advance()

@@ -15,7 +15,7 @@ import click
 
 from citydiplomacy.errors import CitydipError
 from citydiplomacy.output import print_table, progress
-from citydiplomacy.rdfio import atomic_write
+from citydiplomacy.rdfio import atomic_write, check_writable
 
 MAX_LISTED = 20
 
@@ -103,6 +103,8 @@ def files(paths: tuple[str, ...], fmt: str | None, report: str | None) -> None:
             advance()
     summary_rows = []
     issue_rows: list[tuple[str, object, str, str]] = []
+    if report:
+        check_writable(report)  # before the store changes, not after
     store = store_from_context()
     try:
         with progress("importing", total=len(jobs)) as advance:
@@ -191,6 +193,8 @@ def csv_(file, city_a, country_a, city_b, country_b, start_col, end_col, qid_a, 
     if not path.is_file():
         raise CitydipError(f"{path}: no such file")
     columns = Columns(city_a, country_a, city_b, country_b, start_col, end_col, qid_a, qid_b)
+    if report:
+        check_writable(report)  # before the store changes, not after
     store = store_from_context()
     try:
         outcome = import_spreadsheet(store, path, columns, calendar=calendar, delimiter=delimiter)

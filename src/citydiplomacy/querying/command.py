@@ -134,5 +134,5 @@ def _run_locally(data_files, text: str, bound: dict, where: str, parsed: local.P
     else:
         from citydiplomacy.cli import store_from_context
 
-        store = store_from_context()
+        store = store_from_context(read_only=True)
     return local.run(store, text, bound, where=where, services=parsed.services, timeout=timeout)

@@ -133,7 +133,7 @@ def load(files, endpoint, graph_store, graph, replace, user, password, auth, chu
             pyoxigraph.NamedNode(graph)
         except ValueError:
             raise CitydipError(f"--graph {graph!r}: not an IRI; give an absolute IRI such as https://example.org/graph") from None
-    store = store_from_context()
+    store = store_from_context(read_only=True)
     targets = collect(store, files, graph)
     client = GraphStore(target_url, user, password, auth, timeout, retries, max_bytes, url_option)
     plan = [(iri, chunk) for iri, triples in targets.items() for chunk in (chunks(triples, chunk_size) or [[]])]

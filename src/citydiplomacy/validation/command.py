@@ -23,7 +23,7 @@ def _store_instance_data() -> tuple[rdflib.Graph, rdflib.Graph]:
     from citydiplomacy.cli import store_from_context
     from citydiplomacy.store import graph_names, to_rdflib
 
-    store = store_from_context()
+    store = store_from_context(read_only=True)
     names = [name for name in graph_names(store) if name != GRAPH_ONTOLOGY]
     data = to_rdflib(store, names) if names else rdflib.Graph()
     bind_prefixes(data)
@@ -141,7 +141,7 @@ def _validate_store_fast(shapes: rdflib.Graph, inference: str):
     from citydiplomacy.validation.fast import validate_store
     from citydiplomacy.validation.engine import report_from_results
 
-    store = store_from_context()
+    store = store_from_context(read_only=True)
     with progress("validating the store"):
         fast = validate_store(store, shapes=shapes, inference=inference)
     return report_from_results(
