@@ -7,12 +7,11 @@ subcommand name (``csv``) is routed to the hidden ``files`` command, so
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import click
 
+from citydiplomacy.csvsafe import csv_text
 from citydiplomacy.errors import CitydipError
 from citydiplomacy.output import print_table, progress
 from citydiplomacy.rdfio import atomic_write
@@ -156,11 +155,8 @@ def _print_issues(issue_rows) -> None:
 
 
 def _write_csv(path: str, header: list[str], rows) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    atomic_write(path, buffer.getvalue())
+    """Reports are opened in spreadsheets: cells copied from the input must not run as formulas."""
+    atomic_write(path, csv_text(header, rows))
 
 
 @import_.command("csv")
@@ -178,7 +174,7 @@ def _write_csv(path: str, header: list[str], rows) -> None:
     type=click.Choice(["auto", "gregorian", "jalali"]),
     default="auto",
     show_default=True,
-    help="Calendar of the dates; auto: a year below 1500 (or Persian digits) is Solar Hijri.",
+    help="Calendar of the dates; auto: a year below 1500 is Solar Hijri, whatever the digits.",
 )
 @click.option("--delimiter", default=None, help="Field delimiter (default: sniffed among , ; TAB).")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=str), help="Write the reconciliation report CSV here.")
