@@ -181,17 +181,30 @@ def _write_csv(path: str, header: list[str], rows) -> None:
 def csv_(file, city_a, country_a, city_b, country_b, start_col, end_col, qid_a, qid_b, calendar, delimiter, report):
     """Import a spreadsheet of twinnings, reconciling city names against the graph."""
     from citydiplomacy.cli import store_from_context
-    from citydiplomacy.importing.spreadsheet import Columns, import_spreadsheet
+    from citydiplomacy.importing.spreadsheet import Columns, import_sheet, read_sheet
 
     path = Path(file)
     if not path.is_file():
         raise CitydipError(f"{path}: no such file")
     columns = Columns(city_a, country_a, city_b, country_b, start_col, end_col, qid_a, qid_b)
+    sheet = read_sheet(path, columns, delimiter)  # a bad file fails before the store is opened (and locked)
     store = store_from_context()
     try:
-        outcome = import_spreadsheet(store, path, columns, calendar=calendar, delimiter=delimiter)
+        outcome = import_sheet(store, sheet, columns, calendar=calendar)
     finally:
         del store  # release the store's lock even when an error is on its way up
+    _print_sheet_summary(path, outcome)
+    if report:
+        _write_csv(
+            report,
+            ["row", "side", "input name", "input country", "outcome", "chosen IRI", "candidates", "note"],
+            outcome.report_rows,
+        )
+        click.echo(f"reconciliation report written to {report}")
+
+
+def _print_sheet_summary(path: Path, outcome) -> None:
+    """The counts, what was created or not added, and the first skipped rows with their lines."""
     print_table(
         ["rows", "imported", "merged", "skipped", "cities matched", "cities created", "ambiguous", "triples added"],
         [
@@ -208,6 +221,13 @@ def csv_(file, city_a, country_a, city_b, country_b, start_col, end_col, qid_a, 
         ],
         title=f"import {path.name}",
     )
+    if outcome.created:
+        noun = "city" if outcome.created == 1 else "cities"
+        click.echo(f"{outcome.created} new {noun} created (no city of that name and country in the graph); "
+                   "their rows say 'created' in --report")
+    if not outcome.imported and not outcome.merged:
+        why = f"all {outcome.rows} rows were skipped" if outcome.rows else "the file has no data rows"
+        click.echo(f"{path}: nothing added to the store ({why})")
     if outcome.skipped:
         print_table(["reason", "rows"], sorted(outcome.skipped.items()), title="skipped rows")
         listed = outcome.skipped_lines[:MAX_LISTED]
@@ -215,13 +235,6 @@ def csv_(file, city_a, country_a, city_b, country_b, start_col, end_col, qid_a, 
             click.echo(f"{path}:{line}: skipped: {reason}", err=True)
         if len(outcome.skipped_lines) > MAX_LISTED:
             click.echo(f"... and {len(outcome.skipped_lines) - MAX_LISTED} more skipped rows (see --report)", err=True)
-    if report:
-        _write_csv(
-            report,
-            ["row", "side", "input name", "input country", "outcome", "chosen IRI", "candidates", "note"],
-            outcome.report_rows,
-        )
-        click.echo(f"reconciliation report written to {report}")
 
 
 csv_.name = "csv"
