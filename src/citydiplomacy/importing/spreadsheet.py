@@ -51,6 +51,7 @@ from citydiplomacy.output import progress
 from rdflib.namespace import RDFS
 
 _WD_URL = re.compile(r"(?:https?://www\.wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)")
+WRITE_CHUNK = 100_000  # quads per bulk write: bounds the memory of the write
 SAVE_AS_UTF8 = "save it as 'CSV UTF-8' (comma delimited) and import again"
 
 
@@ -298,7 +299,9 @@ class _SheetImport:
         self.statuses = {row["a"].value: row["s"].value for row in _union(store, f"SELECT ?a ?s {{ ?a <{CDO.status}> ?s }}")}
         query = f"SELECT ?a ?p ?d {{ VALUES ?p {{ <{CDO.startDate}> <{CDO.endDate}> }} ?a ?p ?d }}"
         self.dates = {(row["a"].value, row["p"].value): row["d"].value for row in _union(store, query)}
-        self.quads: list[ox.Quad] = []  # each quad once: the checks below never add one twice
+        # (s, p, o, g) tuples of shared terms, not ox.Quad (which copies its four IRIs: 5x the
+        # memory); each quad once, the checks below never add one twice.
+        self.quads: list[tuple] = []
         self.provenance: tuple[ox.NamedNode, ox.NamedNode] | None = None
         self.countries_written: set[str] = set()
         self.seen_pairs: set[str] = set()
@@ -397,27 +400,27 @@ class _SheetImport:
             self.activity_was = activity_exists(self.store, activity_iri(self.source))
             label = f"import of {self.sheet.path.name} (spreadsheet)"
             quads, src, act = provenance_quads(self.store, [self.source], self.graph, label)
-            self.quads += quads
+            self.quads += [(q.subject, q.predicate, q.object, q.graph_name) for q in quads]
             self.provenance = (src, act)
         return self.provenance
 
     def _create_city(self, side: _Side, res: Resolution) -> None:
         if res.outcome != "created" or res.iri in self.cities.known:
             return
-        Q, g = ox.Quad, self.graph
+        g = self.graph
         self.out.created += 1
         city = ox.NamedNode(res.iri)
-        self.quads.append(Q(city, T.type, T.City, g))
+        self.quads.append((city, T.type, T.City, g))
         if side.name:
-            self.quads.append(Q(city, T.label, ox.Literal(side.name), g))
+            self.quads.append((city, T.label, ox.Literal(side.name), g))
         if side.country:
             country = country_iri(slug(side.country))
-            self.quads.append(Q(city, T.country, country, g))
+            self.quads.append((city, T.country, country, g))
             if country.value not in self.countries_written:
                 self.countries_written.add(country.value)
-                self.quads += [Q(country, T.type, T.Country, g), Q(country, T.label, ox.Literal(side.country), g)]
+                self.quads += [(country, T.type, T.Country, g), (country, T.label, ox.Literal(side.country), g)]
         if side.qid:
-            self.quads.append(Q(city, T.wikidataItem, ox.NamedNode(f"{WD}{side.qid}"), g))
+            self.quads.append((city, T.wikidataItem, ox.NamedNode(f"{WD}{side.qid}"), g))
         self.cities.add(res.iri, side.name or side.qid or "", side.country or "")
 
     def write_agreement(self, line: int, resolved: list[tuple[_Side, Resolution]], dates: dict) -> None:
@@ -427,21 +430,21 @@ class _SheetImport:
             self._create_city(side, res)
         partners = [ox.NamedNode(res.iri) for _side, res in resolved]
         agreement = agreement_between(partners[0].value, partners[1].value)
-        Q, g = ox.Quad, self.graph
+        g = self.graph
         if agreement.value in self.seen_pairs or agreement.value in self.statuses:
             self.out.merged += 1
         else:
             self.out.imported += 1
         if agreement.value not in self.seen_pairs:
             self.seen_pairs.add(agreement.value)
-            self.quads += [Q(agreement, T.type, T.TwinningAgreement, g)]
-            self.quads += [Q(agreement, T.partner, partner, g) for partner in partners]
-            self.quads += [Q(agreement, p, o, g) for p, o in ((T.source, src), (T.wasDerivedFrom, src), (T.wasGeneratedBy, act))]
+            self.quads.append((agreement, T.type, T.TwinningAgreement, g))
+            self.quads += [(agreement, T.partner, partner, g) for partner in partners]
+            self.quads += [(agreement, p, o, g) for p, o in ((T.source, src), (T.wasDerivedFrom, src), (T.wasGeneratedBy, act))]
         self._write_dates(line, agreement, dates)
         end = dates.get(T.endDate)
         status = T.StatusEnded if end and end[0] <= self.today else T.StatusUnknown
         if agreement.value not in self.statuses:
-            self.quads.append(Q(agreement, T.status, status, g))
+            self.quads.append((agreement, T.status, status, g))
             self.statuses[agreement.value] = status.value
 
     def _write_dates(self, line: int, agreement: ox.NamedNode, dates: dict) -> None:
@@ -449,28 +452,29 @@ class _SheetImport:
             stored = self.dates.get((agreement.value, prop.value))
             if stored is None:
                 literal = ox.Literal(lexical, datatype=ox.NamedNode(datatype))
-                self.quads.append(ox.Quad(agreement, prop, literal, self.graph))
+                self.quads.append((agreement, prop, literal, self.graph))
                 self.dates[(agreement.value, prop.value)] = lexical
             elif stored != lexical:
                 note = f"{prop.value.split('#')[-1]} {lexical} not added; the graph has {stored}"
                 self.out.report_rows.append((line, "", "", "", "date conflict", agreement.value, "", note))
 
     def finish(self) -> SpreadsheetOutcome:
-        """Write the quads in one bulk step; count only those the store did not hold."""
+        """Write the quads after every row was read; count only those the store did not hold."""
         if self.provenance is None:
             return self.out
         if not self.activity_was:
             ended = ox.Literal(_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=T.dateTime)
-            self.quads.append(ox.Quad(self.provenance[1], T.endedAtTime, ended, self.graph))
-        fresh = [quad for quad in self.quads if quad not in self.store]
+            self.quads.append((self.provenance[1], T.endedAtTime, ended, self.graph))
+        # bulk_extend in chunks skips the one big transaction that took most of the time and
+        # memory; a failure while writing is completed by importing the same file again.
+        for start in range(0, len(self.quads), WRITE_CHUNK):
+            quads = (ox.Quad(*terms) for terms in self.quads[start : start + WRITE_CHUNK])
+            fresh = [quad for quad in quads if quad not in self.store]
+            self.store.bulk_extend(fresh)
+            self.out.triples_added += len(fresh)
         self.quads = []
-        # bulk_extend skips the per-quad transaction that took most of the time and memory; every
-        # row was checked before, and a failure while writing is completed by importing again.
-        self.store.bulk_extend(fresh)
         self.store.flush()
-        self.out.triples_added = len(fresh)
         return self.out
-
 
 def import_spreadsheet(
     store: ox.Store, path: Path, columns: Columns, calendar: str = "auto", delimiter: str | None = None
