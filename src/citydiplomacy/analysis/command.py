@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 import pyoxigraph
 
+from citydiplomacy.csvsafe import csv_text
 from citydiplomacy.errors import EXIT_BAD_INPUT, CitydipError
 from citydiplomacy.output import print_table, progress
 from citydiplomacy.rdfio import atomic_write
@@ -112,14 +111,10 @@ def _csv_value(value) -> object:
 
 
 def _write_csv(path: Path, columns: list[str], rows) -> Path:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        if isinstance(row, dict):
-            row = [row.get(c) for c in columns]
-        writer.writerow([_csv_value(v) for v in row])
-    atomic_write(path, buffer.getvalue())
+    """People open these tables in spreadsheets: cells that would run as formulas are neutralised."""
+    cells = ([row.get(c) for c in columns] if isinstance(row, dict) else row for row in rows)
+    values = ([_csv_value(v) for v in row] for row in cells)
+    atomic_write(path, csv_text(columns, values))
     return path
 
 

@@ -7,12 +7,11 @@ subcommand name (``csv``) is routed to the hidden ``files`` command, so
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import click
 
+from citydiplomacy.csvsafe import csv_text
 from citydiplomacy.errors import CitydipError
 from citydiplomacy.output import print_table, progress
 from citydiplomacy.rdfio import atomic_write, check_writable
@@ -158,11 +157,8 @@ def _print_issues(issue_rows) -> None:
 
 
 def _write_csv(path: str, header: list[str], rows) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    atomic_write(path, buffer.getvalue())
+    """Reports are opened in spreadsheets: cells copied from the input must not run as formulas."""
+    atomic_write(path, csv_text(header, rows))
 
 
 @import_.command("csv")
@@ -180,14 +176,14 @@ def _write_csv(path: str, header: list[str], rows) -> None:
     type=click.Choice(["auto", "gregorian", "jalali"]),
     default="auto",
     show_default=True,
-    help="Calendar of the dates; auto: a year below 1500 (or Persian digits) is Solar Hijri.",
+    help="Calendar of the dates; auto: a year below 1500 is Solar Hijri, whatever the digits.",
 )
 @click.option("--delimiter", default=None, help="Field delimiter (default: sniffed among , ; TAB).")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=str), help="Write the reconciliation report CSV here.")
 def csv_(file, city_a, country_a, city_b, country_b, start_col, end_col, qid_a, qid_b, calendar, delimiter, report):
     """Import a spreadsheet of twinnings, reconciling city names against the graph."""
     from citydiplomacy.cli import store_from_context
-    from citydiplomacy.importing.spreadsheet import Columns, import_spreadsheet
+    from citydiplomacy.importing.spreadsheet import Columns, import_sheet, read_sheet
 
     path = Path(file)
     if not path.is_file():
@@ -195,11 +191,24 @@ def csv_(file, city_a, country_a, city_b, country_b, start_col, end_col, qid_a, 
     columns = Columns(city_a, country_a, city_b, country_b, start_col, end_col, qid_a, qid_b)
     if report:
         check_writable(report)  # before the store changes, not after
+    sheet = read_sheet(path, columns, delimiter)  # a bad file fails before the store is opened (and locked)
     store = store_from_context()
     try:
-        outcome = import_spreadsheet(store, path, columns, calendar=calendar, delimiter=delimiter)
+        outcome = import_sheet(store, sheet, columns, calendar=calendar)
     finally:
         del store  # release the store's lock even when an error is on its way up
+    _print_sheet_summary(path, outcome)
+    if report:
+        _write_csv(
+            report,
+            ["row", "side", "input name", "input country", "outcome", "chosen IRI", "candidates", "note"],
+            outcome.report_rows,
+        )
+        click.echo(f"reconciliation report written to {report}")
+
+
+def _print_sheet_summary(path: Path, outcome) -> None:
+    """The counts, what was created or not added, and the first skipped rows with their lines."""
     print_table(
         ["rows", "imported", "merged", "skipped", "cities matched", "cities created", "ambiguous", "triples added"],
         [
@@ -216,6 +225,13 @@ def csv_(file, city_a, country_a, city_b, country_b, start_col, end_col, qid_a, 
         ],
         title=f"import {path.name}",
     )
+    if outcome.created:
+        noun = "city" if outcome.created == 1 else "cities"
+        click.echo(f"{outcome.created} new {noun} created (no city of that name and country in the graph); "
+                   "their rows say 'created' in --report")
+    if not outcome.imported and not outcome.merged:
+        why = f"all {outcome.rows} rows were skipped" if outcome.rows else "the file has no data rows"
+        click.echo(f"{path}: nothing added to the store ({why})")
     if outcome.skipped:
         print_table(["reason", "rows"], sorted(outcome.skipped.items()), title="skipped rows")
         listed = outcome.skipped_lines[:MAX_LISTED]
@@ -223,13 +239,6 @@ def csv_(file, city_a, country_a, city_b, country_b, start_col, end_col, qid_a, 
             click.echo(f"{path}:{line}: skipped: {reason}", err=True)
         if len(outcome.skipped_lines) > MAX_LISTED:
             click.echo(f"... and {len(outcome.skipped_lines) - MAX_LISTED} more skipped rows (see --report)", err=True)
-    if report:
-        _write_csv(
-            report,
-            ["row", "side", "input name", "input country", "outcome", "chosen IRI", "candidates", "note"],
-            outcome.report_rows,
-        )
-        click.echo(f"reconciliation report written to {report}")
 
 
 csv_.name = "csv"

@@ -3,10 +3,12 @@
 Output is an ``xsd:date`` (full dates) or an ``xsd:gYear`` (years), in the Gregorian calendar,
 as the ontology's cdo:startDate / cdo:endDate expect. Conversion uses ``jdatetime``.
 
-Rule for telling the calendars apart (``calendar="auto"``): a value written with Persian or
-Arabic-Indic digits is Solar Hijri; otherwise a year below 1500 is Solar Hijri (1500 SH is
-2121 CE, so every plausible Solar Hijri year is below it, and Gregorian twinnings before
-1500 CE are rare: pass ``calendar="gregorian"`` for them). A Solar Hijri year alone becomes the
+Rule for telling the calendars apart (``calendar="auto"``): the year decides, never the script
+of the digits (Persian ۰-۹, Arabic-Indic ٠-٩ and ASCII digits are read alike, and an Arabic
+spreadsheet writes Gregorian years in Arabic-Indic digits): a year below 1500 is Solar Hijri
+(1300-1499 SH is 1921-2121 CE, where every twinning lies), a year of 1500 or more is Gregorian.
+So ``٢٠٢٠-٠١-٠١`` is 2020-01-01 and ``۱۳۹۹-۰۱-۰۱`` is 1 Farvardin 1399 = 2020-03-20. Pass
+``calendar="gregorian"`` for Gregorian dates before 1500. A Solar Hijri year alone becomes the
 Gregorian year in which it begins (1 Farvardin): 1399 -> 2020 (it runs to 20 March 2021).
 """
 
@@ -34,7 +36,6 @@ class DateError(ValueError):
 def parse_date(raw: str, calendar: str = "auto") -> tuple[str, str]:
     """Return (lexical form, datatype IRI) of the Gregorian date or year that *raw* denotes."""
     text = raw.strip()
-    persian_digits = text != text.translate(_DIGITS)
     text = text.translate(_DIGITS).replace("\u066b", ".").replace("\u060c", "-")
     match = _DATE.fullmatch(text)
     if match is None and _DMY.fullmatch(text):
@@ -44,7 +45,7 @@ def parse_date(raw: str, calendar: str = "auto") -> tuple[str, str]:
         raise DateError(f"{raw!r}: not a date (YYYY-MM-DD) or a year (YYYY), Gregorian or Solar Hijri")
     year = int((match or year_only).group(1))
     if calendar == "auto":
-        jalali = persian_digits or year < JALALI_LIMIT
+        jalali = year < JALALI_LIMIT
     else:
         jalali = calendar == "jalali"
     if match is None:

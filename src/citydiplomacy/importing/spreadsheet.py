@@ -11,6 +11,13 @@ Reconciliation (name + country, case-, accent- and punctuation-insensitive, see 
 
 The spreadsheet states neither side, so its agreements get no ``cdo:statedBy``. Status:
 ``cdo:StatusEnded`` when the end date is not in the future, else ``cdo:StatusUnknown``.
+An agreement's IRI comes from ``writer.agreement_between``, injective for any two city IRIs
+(the article's ``cdr:Paris`` as well as ``cdr:city/Q90``).
+
+The chain: ``read_sheet`` (text and CSV checks, before the store is opened) -> per row
+``check_row`` -> ``resolve_sides`` -> ``write_agreement`` (its quads and report rows). Quads are
+collected and written at the end with one ``bulk_extend``; a file whose rows give no agreement
+writes nothing at all, not even its provenance.
 """
 
 from __future__ import annotations
@@ -26,25 +33,26 @@ import pyoxigraph as ox
 
 from citydiplomacy.errors import CitydipError
 from citydiplomacy.importing.dates import DateError, parse_date
-from citydiplomacy.importing.sources import QID_RE, SourceFile
+from citydiplomacy.importing.sources import ENTITY_RE, SourceFile
 from citydiplomacy.importing.textnorm import fold, slug
 from citydiplomacy.importing.writer import (
     CITY,
     T,
     activity_exists,
     activity_iri,
+    agreement_between,
     city_iri,
-    count_triples,
     country_iri,
     graph_for,
     provenance_quads,
-    twinning_iri,
 )
 from citydiplomacy.namespaces import CDO, WD
 from citydiplomacy.output import progress
 from rdflib.namespace import RDFS
 
 _WD_URL = re.compile(r"(?:https?://www\.wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)")
+WRITE_CHUNK = 100_000  # quads per bulk write: bounds the memory of the write
+SAVE_AS_UTF8 = "save it as 'CSV UTF-8' (comma delimited) and import again"
 
 
 @dataclass
@@ -80,41 +88,46 @@ class Resolution:
     note: str = ""
 
 
+def _union(store: ox.Store, query: str):
+    return store.query(query, use_default_graph_as_union=True)
+
+
 class CityIndex:
-    """Cities in the store by folded label, with the folded names of their countries."""
+    """Cities in the store by folded label, with the folded names of their countries.
+
+    Four flat queries (cities, labels, countries, country labels) instead of one query with
+    nested OPTIONALs, which built a row per label x country x country label on the full graph.
+    """
 
     def __init__(self, store: ox.Store):
         self.by_name: dict[str, set[str]] = {}
         self.countries: dict[str, set[str]] = {}
         self.display: dict[str, str] = {}
-        self.known: set[str] = set()
-        query = f"""
-            SELECT ?c ?l ?k ?kl ?w WHERE {{
-              ?c a <{CDO.City}> .
-              OPTIONAL {{ ?c <{RDFS.label}> ?l }}
-              OPTIONAL {{ ?c <{CDO.country}> ?k . OPTIONAL {{ ?k <{RDFS.label}> ?kl }} }}
-              OPTIONAL {{ ?c <{CDO.wikidataItem}> ?w }}
-            }}"""
-        rows = list(store.query(query, use_default_graph_as_union=True))
-        self.known = {row["c"].value for row in rows}
-        # A city described elsewhere (e.g. the article's cdr:London) with cdo:wikidataItem wd:Q84
-        # is the same as the imported cdr:city/Q84: collapse both to the Wikidata-keyed IRI.
+        self.known = {row["c"].value for row in _union(store, f"SELECT DISTINCT ?c {{ ?c a <{CDO.City}> }}")}
+        canonical = self._wikidata_twins(store)
+        city = f"?c a <{CDO.City}> ."
+        for row in _union(store, f"SELECT ?c ?l {{ {city} ?c <{RDFS.label}> ?l }}"):
+            iri = canonical.get(row["c"].value, row["c"].value)
+            self.by_name.setdefault(fold(row["l"].value), set()).add(iri)
+            self.display.setdefault(iri, row["l"].value)
+        for row in _union(store, f"SELECT ?c ?k {{ {city} ?c <{CDO.country}> ?k }}"):
+            names = self.countries.setdefault(canonical.get(row["c"].value, row["c"].value), set())
+            names.add(fold(row["k"].value.rsplit("/", 1)[-1].replace("-", " ")))
+        query = f"SELECT ?c ?kl {{ {city} ?c <{CDO.country}> ?k . ?k <{RDFS.label}> ?kl }}"
+        for row in _union(store, query):
+            self.countries.setdefault(canonical.get(row["c"].value, row["c"].value), set()).add(fold(row["kl"].value))
+
+    def _wikidata_twins(self, store: ox.Store) -> dict[str, str]:
+        """A city described elsewhere (the article's cdr:London, cdo:wikidataItem wd:Q84) is the
+        same as an imported cdr:city/Q84: map it to the Wikidata-keyed IRI when that exists."""
         canonical: dict[str, str] = {}
-        for row in rows:
-            if row["w"] is not None and row["w"].value.startswith(str(WD)):
-                target = CITY + row["w"].value[len(str(WD)):]
-                if target in self.known:
-                    canonical[row["c"].value] = target
-        for row in rows:
-            city = canonical.get(row["c"].value, row["c"].value)
-            if row["l"] is not None:
-                self.by_name.setdefault(fold(row["l"].value), set()).add(city)
-                self.display.setdefault(city, row["l"].value)
-            if row["k"] is not None:
-                names = self.countries.setdefault(city, set())
-                names.add(fold(row["k"].value.rsplit("/", 1)[-1].replace("-", " ")))
-                if row["kl"] is not None:
-                    names.add(fold(row["kl"].value))
+        query = f"SELECT ?c ?w {{ ?c a <{CDO.City}> ; <{CDO.wikidataItem}> ?w }}"
+        for row in _union(store, query):
+            item = ENTITY_RE.fullmatch(row["w"].value)
+            target = city_iri(item[1]).value if item else None
+            if target in self.known and target != row["c"].value:
+                canonical[row["c"].value] = target
+        return canonical
 
     def describe(self, city: str) -> str:
         countries = sorted(self.countries.get(city, ())) or ["no country"]
@@ -147,14 +160,6 @@ class CityIndex:
         return Resolution("created", CITY + f"{slug(name)}--{slug(country)}", note=note)
 
 
-def _city_key(iri: str) -> str:
-    return iri[len(CITY):]
-
-
-def _sort_key(key: str):
-    return (0, int(key[1:]), "") if QID_RE.fullmatch(key) else (1, 0, key)
-
-
 @dataclass
 class SpreadsheetOutcome:
     rows: int = 0
@@ -170,191 +175,319 @@ class SpreadsheetOutcome:
     graph: str = ""
 
 
-def _sniff(path: Path, delimiter: str | None) -> str:
-    if delimiter:
-        return "\t" if delimiter in ("\\t", "TAB", "tab") else delimiter
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        sample = handle.read(8192)
+@dataclass
+class Sheet:
+    """The rows of a spreadsheet that passed the text and CSV checks, with their line numbers."""
+
+    path: Path
+    header: list[str]
+    index: dict[str, int]
+    records: list[tuple[int, list[str]]]
+
+
+def resolve_delimiter(delimiter: str | None) -> str | None:
+    """One character, or ``\\t``/``TAB`` for a tab; None (sniff) when not given."""
+    if delimiter is None or delimiter == "":
+        return None
+    if delimiter in ("\\t", "TAB", "tab", "\t"):
+        return "\t"
+    if len(delimiter) != 1 or delimiter in "\"\r\n":
+        raise CitydipError(
+            f"--delimiter {delimiter!r}: give one character such as ',' or ';' (or \\t or TAB for a tab)"
+        )
+    return delimiter
+
+
+def _sniff(sample: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
         return ","
 
 
+class _CheckedLines:
+    """The file's lines for csv.reader, refusing a NUL byte (binary data or UTF-16 without a BOM)."""
+
+    def __init__(self, path: Path, handle):
+        self.path, self.handle, self.number = path, handle, 0
+
+    def __iter__(self):
+        for self.number, text in enumerate(self.handle, 1):
+            if "\0" in text:
+                raise CitydipError(
+                    f"{self.path}:{self.number}: holds a NUL byte, so it is not a text CSV "
+                    f"(UTF-16 or a binary file?); {SAVE_AS_UTF8}"
+                )
+            yield text
+
+
+def _refuse_utf16(path: Path) -> None:
+    with open(path, "rb") as handle:
+        start = handle.read(4)
+    if start.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CitydipError(f"{path}: is UTF-16 text (it starts with a UTF-16 byte order mark); {SAVE_AS_UTF8}")
+
+
+def _first_line_not_utf8(path: Path) -> tuple[int, str]:
+    """Line number and first bad byte of the first line that is not UTF-8 (the decoder only says the chunk)."""
+    with open(path, "rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return number, f"0x{raw[exc.start]:02X}"
+    return 0, "?"
+
+
+def read_sheet(path: Path, columns: Columns, delimiter: str | None = None) -> Sheet:
+    """Every record of *path* with its line; text, CSV and column mistakes are one CitydipError."""
+    sep = resolve_delimiter(delimiter)
+    _refuse_utf16(path)
+    lines = None
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            if sep is None:
+                sep = _sniff(handle.read(8192))
+                handle.seek(0)
+            lines = _CheckedLines(path, handle)
+            reader = csv.reader(lines, delimiter=sep)
+            header = [h.strip() for h in next(reader, [])]
+            index = _column_index(path, header, columns)
+            records = [(reader.line_num, row) for row in reader]
+    except UnicodeDecodeError:
+        line, byte = _first_line_not_utf8(path)
+        raise CitydipError(
+            f"{path}:{line}: not UTF-8 text (byte {byte}; Latin-1 or Windows-1252 lines in the file?); {SAVE_AS_UTF8}"
+        ) from None
+    except csv.Error as exc:
+        where = f"{path}:{lines.number}" if lines else str(path)
+        raise CitydipError(f"{where}: not a readable CSV ({exc}); check the quoting of that line") from None
+    return Sheet(path, header, index, records)
+
+
+def _column_index(path: Path, header: list[str], columns: Columns) -> dict[str, int]:
+    if not any(header):
+        raise CitydipError(f"{path}: is empty; the first line must name the columns (such as {columns.city_a!r})")
+    missing = [(option, column) for option, column in columns.named() if column not in header]
+    if missing:
+        option, column = missing[0]
+        raise CitydipError(
+            f"{path}: no column {column!r} (given to {option}); the file's columns are: "
+            + ", ".join(repr(h) for h in header)
+        )
+    return {name: header.index(name) for _, name in columns.named()}
+
+
+@dataclass
+class _Side:
+    side: str
+    name: str
+    country: str
+    qid: str | None
+
+
+class _SheetImport:
+    """One import of one sheet: what its rows share (the city index, stored statuses and dates,
+    the quads to write) and the chain each row goes through."""
+
+    def __init__(self, store: ox.Store, sheet: Sheet, columns: Columns, calendar: str):
+        self.store, self.sheet, self.columns, self.calendar = store, sheet, columns, calendar
+        self.source = SourceFile.of(sheet.path)
+        self.graph = graph_for(self.source)
+        self.out = SpreadsheetOutcome(graph=self.graph.value)
+        self.cities = CityIndex(store)
+        self.statuses = {row["a"].value: row["s"].value for row in _union(store, f"SELECT ?a ?s {{ ?a <{CDO.status}> ?s }}")}
+        query = f"SELECT ?a ?p ?d {{ VALUES ?p {{ <{CDO.startDate}> <{CDO.endDate}> }} ?a ?p ?d }}"
+        self.dates = {(row["a"].value, row["p"].value): row["d"].value for row in _union(store, query)}
+        # (s, p, o, g) tuples of shared terms, not ox.Quad (which copies its four IRIs: 5x the
+        # memory); each quad once, the checks below never add one twice.
+        self.quads: list[tuple] = []
+        self.provenance: tuple[ox.NamedNode, ox.NamedNode] | None = None
+        self.countries_written: set[str] = set()
+        self.seen_pairs: set[str] = set()
+        self.today = _dt.date.today().isoformat()
+
+    def take(self, line: int, row: list[str]) -> None:
+        if not any(cell.strip() for cell in row):
+            return
+        self.out.rows += 1
+        checked = self.check_row(line, row)
+        if checked is not None:
+            resolved = self.resolve_sides(line, checked[0])
+            if resolved is not None:
+                self.write_agreement(line, resolved, checked[1])
+
+    def skip(self, line: int, reason: str, detail: str) -> None:
+        self.out.skipped[reason] += 1
+        self.out.skipped_lines.append((line, f"{reason}: {detail}"))
+
+    def check_row(self, line: int, row: list[str]) -> tuple[list[_Side], dict] | None:
+        """The row's two sides and parsed dates, or None (skipped and reported)."""
+        if len(row) != len(self.sheet.header):
+            self.skip(line, "wrong number of fields", f"{len(row)} fields, the header has {len(self.sheet.header)}")
+            self.out.report_rows.append((line, "", "", "", "skipped", "", "", "wrong number of fields"))
+            return None
+        cell = {name: row[i].strip() for name, i in self.sheet.index.items()}
+        sides, problem = self._sides(cell)
+        dates: dict = {}
+        if problem is None:
+            dates, problem = self._dates(cell)
+        if problem is not None:
+            self.skip(line, *problem)
+            for side in sides:
+                self.out.report_rows.append((line, side.side, side.name, side.country, "skipped", "", "", problem[0]))
+            return None
+        return sides, dates
+
+    def _sides(self, cell: dict[str, str]) -> tuple[list[_Side], tuple[str, str] | None]:
+        c = self.columns
+        sides: list[_Side] = []
+        for side, name_col, country_col, qid_col in (("a", c.city_a, c.country_a, c.qid_a), ("b", c.city_b, c.country_b, c.qid_b)):
+            name, country, raw_qid = cell[name_col], cell[country_col], cell.get(qid_col, "") if qid_col else ""
+            if raw_qid:
+                match = _WD_URL.fullmatch(raw_qid)
+                if not match:
+                    return sides, ("bad QID", f"side {side}: {raw_qid!r} is not a Wikidata QID (Q123)")
+                sides.append(_Side(side, name, country, match.group(1)))
+            elif not name:
+                return sides, ("missing city name", f"side {side}: column {name_col!r} is empty")
+            elif not country:
+                return sides, ("missing country", f"side {side}: column {country_col!r} is empty")
+            else:
+                sides.append(_Side(side, name, country, None))
+        return sides, None
+
+    def _dates(self, cell: dict[str, str]) -> tuple[dict, tuple[str, str] | None]:
+        parsed = {}
+        for prop, col in ((T.startDate, self.columns.start), (T.endDate, self.columns.end)):
+            if col and cell[col]:
+                try:
+                    parsed[prop] = parse_date(cell[col], self.calendar)
+                except DateError as exc:
+                    return parsed, ("bad date", f"column {col!r}: {exc}")
+        return parsed, None
+
+    def resolve_sides(self, line: int, sides: list[_Side]) -> list[tuple[_Side, Resolution]] | None:
+        """Each side's city (matched, created or ambiguous), reported; None if the row is skipped."""
+        resolved = [(side, self._resolve(side)) for side in sides]
+        ambiguous = [side for side, res in resolved if res.outcome == "ambiguous"]
+        self_twin = not ambiguous and resolved[0][1].iri == resolved[1][1].iri
+        for side, res in resolved:
+            note = "; ".join(x for x in (res.note, "row skipped: self-twinning" if self_twin else "") if x)
+            self.out.report_rows.append(
+                (line, side.side, side.name, side.country, res.outcome, res.iri or "", " | ".join(res.candidates), note)
+            )
+            self.out.ambiguous += res.outcome == "ambiguous"
+            self.out.matched += res.outcome == "matched"
+        if ambiguous:
+            which = ", ".join(f"{side.name!r} ({side.country})" for side in ambiguous)
+            self.skip(line, "ambiguous city", f"{which}: several cities match; add a QID column (--qid-a/--qid-b)")
+            return None
+        if self_twin:
+            self.skip(line, "self-twinning", f"both sides are {resolved[0][1].iri}")
+            return None
+        return resolved
+
+    def _resolve(self, side: _Side) -> Resolution:
+        if side.qid:
+            iri = city_iri(side.qid).value
+            return Resolution("matched" if iri in self.cities.known else "created", iri, note="by QID")
+        return self.cities.resolve(side.name, side.country)
+
+    def _provenance(self) -> tuple[ox.NamedNode, ox.NamedNode]:
+        """The source and activity, added with the first agreement (a file with none adds nothing)."""
+        if self.provenance is None:
+            self.activity_was = activity_exists(self.store, activity_iri(self.source))
+            label = f"import of {self.sheet.path.name} (spreadsheet)"
+            quads, src, act = provenance_quads(self.store, [self.source], self.graph, label)
+            self.quads += [(q.subject, q.predicate, q.object, q.graph_name) for q in quads]
+            self.provenance = (src, act)
+        return self.provenance
+
+    def _create_city(self, side: _Side, res: Resolution) -> None:
+        if res.outcome != "created" or res.iri in self.cities.known:
+            return
+        g = self.graph
+        self.out.created += 1
+        city = ox.NamedNode(res.iri)
+        self.quads.append((city, T.type, T.City, g))
+        if side.name:
+            self.quads.append((city, T.label, ox.Literal(side.name), g))
+        if side.country:
+            country = country_iri(slug(side.country))
+            self.quads.append((city, T.country, country, g))
+            if country.value not in self.countries_written:
+                self.countries_written.add(country.value)
+                self.quads += [(country, T.type, T.Country, g), (country, T.label, ox.Literal(side.country), g)]
+        if side.qid:
+            self.quads.append((city, T.wikidataItem, ox.NamedNode(f"{WD}{side.qid}"), g))
+        self.cities.add(res.iri, side.name or side.qid or "", side.country or "")
+
+    def write_agreement(self, line: int, resolved: list[tuple[_Side, Resolution]], dates: dict) -> None:
+        """The agreement between the two resolved cities: exactly those two are its partners."""
+        src, act = self._provenance()
+        for side, res in resolved:
+            self._create_city(side, res)
+        partners = [ox.NamedNode(res.iri) for _side, res in resolved]
+        agreement = agreement_between(partners[0].value, partners[1].value)
+        g = self.graph
+        if agreement.value in self.seen_pairs or agreement.value in self.statuses:
+            self.out.merged += 1
+        else:
+            self.out.imported += 1
+        if agreement.value not in self.seen_pairs:
+            self.seen_pairs.add(agreement.value)
+            self.quads.append((agreement, T.type, T.TwinningAgreement, g))
+            self.quads += [(agreement, T.partner, partner, g) for partner in partners]
+            self.quads += [(agreement, p, o, g) for p, o in ((T.source, src), (T.wasDerivedFrom, src), (T.wasGeneratedBy, act))]
+        self._write_dates(line, agreement, dates)
+        end = dates.get(T.endDate)
+        status = T.StatusEnded if end and end[0] <= self.today else T.StatusUnknown
+        if agreement.value not in self.statuses:
+            self.quads.append((agreement, T.status, status, g))
+            self.statuses[agreement.value] = status.value
+
+    def _write_dates(self, line: int, agreement: ox.NamedNode, dates: dict) -> None:
+        for prop, (lexical, datatype) in dates.items():
+            stored = self.dates.get((agreement.value, prop.value))
+            if stored is None:
+                literal = ox.Literal(lexical, datatype=ox.NamedNode(datatype))
+                self.quads.append((agreement, prop, literal, self.graph))
+                self.dates[(agreement.value, prop.value)] = lexical
+            elif stored != lexical:
+                note = f"{prop.value.split('#')[-1]} {lexical} not added; the graph has {stored}"
+                self.out.report_rows.append((line, "", "", "", "date conflict", agreement.value, "", note))
+
+    def finish(self) -> SpreadsheetOutcome:
+        """Write the quads after every row was read; count only those the store did not hold."""
+        if self.provenance is None:
+            return self.out
+        if not self.activity_was:
+            ended = ox.Literal(_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=T.dateTime)
+            self.quads.append((self.provenance[1], T.endedAtTime, ended, self.graph))
+        # bulk_extend in chunks skips the one big transaction that took most of the time and
+        # memory; a failure while writing is completed by importing the same file again.
+        for start in range(0, len(self.quads), WRITE_CHUNK):
+            quads = (ox.Quad(*terms) for terms in self.quads[start : start + WRITE_CHUNK])
+            fresh = [quad for quad in quads if quad not in self.store]
+            self.store.bulk_extend(fresh)
+            self.out.triples_added += len(fresh)
+        self.quads = []
+        self.store.flush()
+        return self.out
+
 def import_spreadsheet(
     store: ox.Store, path: Path, columns: Columns, calendar: str = "auto", delimiter: str | None = None
 ) -> SpreadsheetOutcome:
-    source = SourceFile.of(path)
-    graph = graph_for(source)
-    sep = _sniff(path, delimiter)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle, delimiter=sep)
-            header = [h.strip() for h in next(reader, [])]
-            missing = [(option, column) for option, column in columns.named() if column not in header]
-            if missing:
-                option, column = missing[0]
-                raise CitydipError(
-                    f"{path}: no column {column!r} (given to {option}); the file's columns are: "
-                    + ", ".join(repr(h) for h in header)
-                )
-            index = {name: header.index(name) for _, name in columns.named()}
-            records = [(reader.line_num, row) for row in reader]
-    except UnicodeDecodeError as exc:
-        raise CitydipError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8 CSV") from None
-    except csv.Error as exc:
-        raise CitydipError(f"{path}: not a readable CSV ({exc})") from None
+    """Read *path* (see ``read_sheet``) and import it (see ``import_sheet``)."""
+    return import_sheet(store, read_sheet(path, columns, delimiter), columns, calendar)
 
-    out = SpreadsheetOutcome(graph=graph.value)
-    before = count_triples(store)
-    cities = CityIndex(store)
-    statuses = {
-        row["a"].value: row["s"].value
-        for row in store.query(
-            f"SELECT ?a ?s WHERE {{ ?a <{CDO.status}> ?s }}", use_default_graph_as_union=True
-        )
-    }
-    dates: dict[tuple[str, str], str] = {
-        (row["a"].value, row["p"].value): row["d"].value
-        for row in store.query(
-            f"SELECT ?a ?p ?d WHERE {{ VALUES ?p {{ <{CDO.startDate}> <{CDO.endDate}> }} ?a ?p ?d }}",
-            use_default_graph_as_union=True,
-        )
-    }
-    act_was = activity_exists(store, activity_iri(source))
-    quads, src, act = provenance_quads(store, [source], graph, f"import of {path.name} (spreadsheet)")
-    Q, Lit = ox.Quad, ox.Literal
-    seen_pairs: set[str] = set()
-    today = _dt.date.today().isoformat()
 
-    def skip(line: int, reason: str, detail: str) -> None:
-        out.skipped[reason] += 1
-        out.skipped_lines.append((line, f"{reason}: {detail}"))
-
-    with progress(f"importing {path.name}", total=len(records)) as advance:
-        for line, row in records:
+def import_sheet(store: ox.Store, sheet: Sheet, columns: Columns, calendar: str = "auto") -> SpreadsheetOutcome:
+    """Reconcile and import the rows of *sheet*; nothing is written when no row gives an agreement."""
+    run = _SheetImport(store, sheet, columns, calendar)
+    with progress(f"importing {sheet.path.name}", total=len(sheet.records)) as advance:
+        for line, row in sheet.records:
             advance()
-            if not any(cell.strip() for cell in row):
-                continue
-            out.rows += 1
-            if len(row) != len(header):
-                skip(line, "wrong number of fields", f"{len(row)} fields, the header has {len(header)}")
-                out.report_rows.append((line, "", "", "", "skipped", "", "", "wrong number of fields"))
-                continue
-            cell = {name: row[i].strip() for name, i in index.items()}
-            sides = []
-            problem = None
-            for side, name_col, country_col, qid_col in (
-                ("a", columns.city_a, columns.country_a, columns.qid_a),
-                ("b", columns.city_b, columns.country_b, columns.qid_b),
-            ):
-                name, country = cell[name_col], cell[country_col]
-                qid = cell.get(qid_col, "") if qid_col else ""
-                if qid:
-                    match = _WD_URL.fullmatch(qid)
-                    if not match:
-                        problem = ("bad QID", f"side {side}: {qid!r} is not a Wikidata QID (Q123)")
-                        break
-                    sides.append((side, name, country, qid, match.group(1)))
-                    continue
-                if not name:
-                    problem = ("missing city name", f"side {side}: column {name_col!r} is empty")
-                    break
-                if not country:
-                    problem = ("missing country", f"side {side}: column {country_col!r} is empty")
-                    break
-                sides.append((side, name, country, qid, None))
-            parsed_dates = {}
-            if problem is None:
-                for prop, col in ((T.startDate, columns.start), (T.endDate, columns.end)):
-                    if col and cell[col]:
-                        try:
-                            parsed_dates[prop] = parse_date(cell[col], calendar)
-                        except DateError as exc:
-                            problem = ("bad date", f"column {col!r}: {exc}")
-                            break
-            if problem is not None:
-                skip(line, *problem)
-                for side in sides:
-                    out.report_rows.append((line, side[0], side[1], side[2], "skipped", "", "", problem[0]))
-                continue
-            resolved = []
-            for side, name, country, _raw, qid in sides:
-                if qid:
-                    iri = CITY + qid
-                    res = Resolution("matched" if iri in cities.known else "created", iri, note="by QID")
-                else:
-                    res = cities.resolve(name, country)
-                resolved.append((side, name, country, qid, res))
-            ambiguous = any(res.outcome == "ambiguous" for *_, res in resolved)
-            self_twin = not ambiguous and resolved[0][4].iri == resolved[1][4].iri
-            for side, name, country, _qid, res in resolved:
-                note = "; ".join(x for x in (res.note, "row skipped: self-twinning" if self_twin else "") if x)
-                out.report_rows.append(
-                    (line, side, name, country, res.outcome, res.iri or "", " | ".join(res.candidates), note)
-                )
-                if res.outcome == "ambiguous":
-                    out.ambiguous += 1
-                elif res.outcome == "matched":
-                    out.matched += 1
-            if ambiguous:
-                which = ", ".join(f"{name!r} ({country})" for _s, name, country, _q, res in resolved if res.outcome == "ambiguous")
-                skip(line, "ambiguous city", f"{which}: several cities match; add a QID column (--qid-a/--qid-b)")
-                continue
-            if self_twin:
-                skip(line, "self-twinning", f"both sides are {resolved[0][4].iri}")
-                continue
-            for _side, name, country, qid, res in resolved:
-                if res.outcome != "created" or res.iri in cities.known:
-                    continue
-                out.created += 1
-                city = ox.NamedNode(res.iri)
-                quads += [Q(city, T.type, T.City, graph)]
-                if name:
-                    quads.append(Q(city, T.label, Lit(name), graph))
-                if country:
-                    k = country_iri(slug(country))
-                    quads += [
-                        Q(city, T.country, k, graph),
-                        Q(k, T.type, T.Country, graph),
-                        Q(k, T.label, Lit(country), graph),
-                    ]
-                if qid:
-                    quads.append(Q(city, T.wikidataItem, ox.NamedNode(f"{WD}{qid}"), graph))
-                cities.add(res.iri, name or qid or "", country or "")
-            key_a, key_b = sorted((_city_key(resolved[0][4].iri), _city_key(resolved[1][4].iri)), key=_sort_key)
-            agreement = twinning_iri(key_a, key_b)
-            if agreement.value in statuses or agreement.value in seen_pairs:
-                out.merged += 1
-            else:
-                out.imported += 1
-            seen_pairs.add(agreement.value)
-            quads += [
-                Q(agreement, T.type, T.TwinningAgreement, graph),
-                Q(agreement, T.partner, city_iri(key_a), graph),
-                Q(agreement, T.partner, city_iri(key_b), graph),
-                Q(agreement, T.source, src, graph),
-                Q(agreement, T.wasDerivedFrom, src, graph),
-                Q(agreement, T.wasGeneratedBy, act, graph),
-            ]
-            for prop, (lexical, datatype) in parsed_dates.items():
-                stored = dates.get((agreement.value, prop.value))
-                if stored is None or stored == lexical:
-                    quads.append(Q(agreement, prop, Lit(lexical, datatype=ox.NamedNode(datatype)), graph))
-                    dates[(agreement.value, prop.value)] = lexical
-                else:
-                    out.report_rows.append(
-                        (line, "", "", "", "date conflict", agreement.value, "", f"{prop.value.split('#')[-1]} {lexical} not added; the graph has {stored}")
-                    )
-            end = parsed_dates.get(T.endDate)
-            status = T.StatusEnded if end and end[0] <= today else T.StatusUnknown
-            stored = statuses.get(agreement.value)
-            if stored is None or stored == status.value:
-                quads.append(Q(agreement, T.status, status, graph))
-                statuses[agreement.value] = status.value
-    if not act_was:
-        quads.append(Q(act, T.endedAtTime, Lit(_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=T.dateTime), graph))
-    store.extend(quads)
-    store.flush()
-    out.triples_added = count_triples(store) - before
-    return out
+            run.take(line, row)
+    return run.finish()

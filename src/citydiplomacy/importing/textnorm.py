@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Casefold, strip accents and punctuation, collapse spaces: 'Zürich ' -> 'zurich'."""
+    """Casefold, strip accents and punctuation, collapse spaces: 'Zürich ' -> 'zurich'.
+
+    Cached: a spreadsheet names the same cities and countries on many rows.
+    """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     # Persian/Arabic letter variants that people type interchangeably.

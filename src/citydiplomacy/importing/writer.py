@@ -18,12 +18,14 @@ Design (documented in the README section):
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
+from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
 from citydiplomacy import __version__
-from citydiplomacy.importing.sources import Parsed, SourceFile
+from citydiplomacy.importing.sources import QID_RE, Parsed, SourceFile
 from citydiplomacy.namespaces import CDO, CDR, GEO, GRAPH_DATA, WD
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
@@ -91,10 +93,57 @@ def geometry_iri(key: str) -> ox.NamedNode:
 
 
 def twinning_iri(key_a: str, key_b: str) -> ox.NamedNode:
-    """QID pairs: ``Q<a>-Q<b>``; pairs with a created (slug) city: ``<a>_<b>`` (slugs hold no ``_``)."""
-    if key_a.startswith("Q") and key_a[1:].isdigit() and key_b.startswith("Q") and key_b[1:].isdigit():
+    """QID pairs: ``Q<a>-Q<b>``; any other pair: ``<a>_<b>`` (no key of ``city_key`` holds ``_``)."""
+    if QID_RE.fullmatch(key_a) and QID_RE.fullmatch(key_b):
         return ox.NamedNode(f"{TWINNING}{key_a}-{key_b}")
     return ox.NamedNode(f"{TWINNING}{key_a}_{key_b}")
+
+
+_IN_CITY = re.compile(re.escape(CITY) + r"(.*)", re.DOTALL)
+_IN_CDR = re.compile(re.escape(str(CDR)) + r"(.*)", re.DOTALL)
+_SLUG_KEY = re.compile(r"[^\W_]+(?:-{1,2}[^\W_]+)*")
+_MARKED = re.compile(r"(~~?)(.*)", re.DOTALL)
+
+
+def _escape(text: str) -> str:
+    """Percent-encode everything but letters, digits, '.' and '-' (so no '_' nor '~' is left)."""
+    return quote(text, safe="").replace("_", "%5F").replace("~", "%7E")
+
+
+def city_key(iri: str) -> str:
+    """The part of an agreement IRI that stands for the city *iri*: injective, never holds ``_``.
+
+    ``cdr:city/Q84`` -> ``Q84`` and ``cdr:city/isfahan--iran`` -> ``isfahan--iran`` (today's IRIs);
+    any other IRI is marked with ``~`` so it cannot meet those: ``cdr:Paris`` -> ``~Paris``,
+    an IRI outside ``cdr:`` -> ``~~`` + its percent-encoded form. ``city_of_key`` inverts it.
+    """
+    local = _IN_CITY.fullmatch(iri)
+    if local and (QID_RE.fullmatch(local[1]) or _SLUG_KEY.fullmatch(local[1])):
+        return local[1]
+    relative = _IN_CDR.fullmatch(iri)
+    if relative:
+        return "~" + _escape(relative[1])
+    return "~~" + _escape(iri)
+
+
+def city_of_key(key: str) -> str:
+    """The city IRI that ``city_key`` turned into *key*."""
+    marked = _MARKED.fullmatch(key)
+    if marked is None:
+        return CITY + key
+    return unquote(marked[2]) if marked[1] == "~~" else str(CDR) + unquote(marked[2])
+
+
+def _pair_order(key: str) -> tuple:
+    return (0, int(key.lstrip("Q")), "") if QID_RE.fullmatch(key) else (1, 0, key)
+
+
+def agreement_between(iri_a: str, iri_b: str) -> ox.NamedNode:
+    """The agreement IRI of the unordered pair of cities; refuses a key that does not lead back."""
+    keys = sorted((city_key(iri_a), city_key(iri_b)), key=_pair_order)
+    if {city_of_key(key) for key in keys} != {iri_a, iri_b} or keys[0] == keys[1]:
+        raise RuntimeError(f"bug: agreement keys {keys} do not stand for the partners {iri_a} and {iri_b}")
+    return twinning_iri(*keys)
 
 
 def country_iri(slug: str) -> ox.NamedNode:
@@ -308,4 +357,15 @@ def import_parsed(store: ox.Store, parsed: Parsed) -> ImportResult:
     )
 
 
-__all__ = ["T", "ImportResult", "import_parsed", "city_iri", "twinning_iri", "count_triples", "__version__"]
+__all__ = [
+    "T",
+    "ImportResult",
+    "import_parsed",
+    "city_iri",
+    "city_key",
+    "city_of_key",
+    "agreement_between",
+    "twinning_iri",
+    "count_triples",
+    "__version__",
+]
