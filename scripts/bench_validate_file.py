@@ -33,7 +33,10 @@ BLOCK = 100_000
 def write_ntriples(path: Path, target: int, seed: int = 1) -> int:
     """About *target* triples of generated data in *path*; returns the number of lines."""
     blocks = max(1, round(target / BLOCK))
-    graph, _planted = generate(target // blocks, 0.02, seed)
+    wanted = target // blocks
+    graph, _planted = generate(wanted, 0.02, seed)
+    if len(graph) < wanted:  # generate() gives a little less than asked: ask once more, scaled
+        graph, _planted = generate(wanted * wanted // len(graph), 0.02, seed)
     block = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
     lines = 0
     with open(path, "w", encoding="utf-8") as out:
