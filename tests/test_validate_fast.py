@@ -103,3 +103,65 @@ def test_unsupported_shapes_are_refused(corpus_store):
     with pytest.raises(fastcheck.Unsupported):
         data, ontology = fastcheck.store_instance_nt(store)
         fastcheck.check(data, shapes, ontology)
+
+
+# ---------------------------------------------------------------- files (`citydip validate FILE`)
+
+
+def _file_results_fast(paths, shapes, inference):
+    from citydiplomacy import resources
+    from citydiplomacy.validation.files import load_files_into_store
+
+    store = ox.Store()
+    load_files_into_store(store, paths, ox.DefaultGraph())
+    for path in resources.ontology_files():
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+    return fastcheck.evaluate(store, shapes, inference, 0.0).results
+
+
+def _keys(results, shapes):
+    def node(term):
+        if isinstance(term, rdflib.Literal) and term.datatype is None and not term.language:
+            return rdflib.Literal(str(term), datatype=rdflib.XSD.string)  # the same RDF 1.1 term
+        return "_:" if isinstance(term, rdflib.BNode) else term
+
+    return Counter(
+        (node(r.focus_node), path_text(shapes, r.path), node(r.value), r.severity, r.source_shape, r.component)
+        for r in results
+    )
+
+
+@pytest.mark.parametrize("inference", ["rdfs", "none"])
+def test_files_same_results_as_pyshacl(inference):
+    """broken.ttl (every data shape broken) and the examples, read as files, as pyshacl reads them."""
+    from citydiplomacy import resources
+    from citydiplomacy.ontology import load_ontology
+
+    paths = [BROKEN, resources.examples_file()]
+    shapes = load_shapes("data")
+    graph = rdflib.Graph()
+    for path in paths:
+        graph.parse(path, format="turtle")
+    reference = validate_graph(graph, shapes=shapes, ontology=load_ontology(), inference=inference, inplace=True)
+    expected = _keys(reference.results, reference.graph)
+    got = _keys(_file_results_fast(paths, shapes, inference), shapes)
+    assert got == expected
+    assert len({key[4] for key in expected}) >= 20
+
+
+def test_shapes_the_fast_engine_lacks_are_known_before_loading():
+    shapes = load_shapes("data")
+    assert fastcheck.unsupported_reason(shapes, "rdfs") is None
+    assert fastcheck.unsupported_reason(shapes, "none") is None
+    assert "owlrl" in fastcheck.unsupported_reason(shapes, "owlrl")
+    closed = load_shapes("data")
+    closed.add((rdflib.URIRef("https://w3id.org/citydiplomacy/shapes#CityShape"), rdflib.SH.closed, rdflib.Literal(True)))
+    assert "closed" in fastcheck.unsupported_reason(closed, "rdfs")
+    # a property shape with its own target would be skipped silently; it must send us to pyshacl
+    standalone = load_shapes("data")
+    shape = rdflib.URIRef("urn:x:Standalone")
+    standalone.add((shape, rdflib.RDF.type, rdflib.SH.PropertyShape))
+    standalone.add((shape, rdflib.SH.targetClass, rdflib.URIRef("https://w3id.org/citydiplomacy/ontology#City")))
+    standalone.add((shape, rdflib.SH.path, rdflib.RDFS.label))
+    standalone.add((shape, rdflib.SH.minCount, rdflib.Literal(5)))
+    assert "no node shape" in fastcheck.unsupported_reason(standalone, "rdfs")

@@ -195,6 +195,44 @@ def _check_supported(shapes: rdflib.Graph, shape) -> None:
             raise Unsupported("deactivated SPARQL constraint")
 
 
+_NODE_KINDS = {SH.IRI, SH.BlankNode, SH.Literal, SH.BlankNodeOrIRI, SH.BlankNodeOrLiteral, SH.IRIOrLiteral}
+
+
+def _parameter_problem(shapes: rdflib.Graph, predicate, value) -> str | None:
+    """What is wrong with one constraint parameter, as pyshacl would refuse it (None: fine)."""
+    if predicate in (SH.minCount, SH.maxCount):
+        number = value.value if isinstance(value, Literal) else None
+        if not isinstance(number, int) or isinstance(number, bool) or number < 0:
+            return "must be a non-negative integer"
+    elif predicate in (SH.datatype, SH["class"]) and not isinstance(value, URIRef):
+        return "must be an IRI"
+    elif predicate == SH.nodeKind and value not in _NODE_KINDS:
+        return "must be sh:IRI, sh:Literal, sh:BlankNode or a combination of them"
+    elif predicate == SH["in"] and value != RDF.nil and (value, RDF.first, None) not in shapes:
+        return "must be an RDF list"
+    elif predicate == SH.minInclusive and not isinstance(value, Literal):
+        return "must be a literal"
+    elif predicate == SH.pattern:
+        try:
+            re.compile(str(value))
+        except re.error as exc:
+            return f"is not a regular expression ({exc})"
+    return None
+
+
+def _check_parameters(shapes: rdflib.Graph, shape) -> None:
+    """Refuse invalid constraint parameters with the message the pyshacl path gives (exit 2)."""
+    from citydiplomacy.errors import CitydipError
+
+    for predicate, value in shapes.predicate_objects(shape):
+        problem = _parameter_problem(shapes, predicate, value)
+        if problem:
+            raise CitydipError(
+                f"the shapes are not valid SHACL: {_short(predicate)} {_short(value)} on {_short(shape)} "
+                f"{problem}; fix the shapes file"
+            )
+
+
 class Checker:
     """Evaluate one shapes graph against one pyoxigraph data store."""
 
@@ -389,21 +427,46 @@ class Checker:
                 )
             )
 
-    def run(self) -> list[Result]:
+    def plan(self) -> list[tuple]:
+        """The shapes to evaluate: (node shape, its property shapes), each checked for support.
+
+        Needs no data, so callers can learn before loading anything that the shapes need
+        pyshacl (:func:`unsupported_reason`); :meth:`run` evaluates exactly this plan.
+        """
         g = self.shapes
-        node_shapes = set(g.subjects(RDF.type, SH.NodeShape)) | {
-            s for s in g.subjects(SH.property, None)
-        }
-        out: list[Result] = []
+        targets = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+        node_shapes = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(SH.property, None))
+        for predicate in targets:
+            for shape in g.subjects(predicate, None):
+                if shape not in node_shapes:
+                    raise Unsupported(f"{shape} has a target but is no node shape")
+        plan = []
         for shape in sorted(node_shapes, key=str):
             if g.value(shape, SH.deactivated) == Literal(True):
                 continue
             _check_supported(g, shape)
-            has_target = any(
-                (shape, p, None) in g for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-            )
-            if not has_target:
+            implicit = (shape, RDF.type, RDFS.Class) in g or (shape, RDF.type, OWL.Class) in g
+            if not implicit and not any((shape, p, None) in g for p in targets):
                 continue
+            for key in (SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH["in"], SH.pattern, SH.nodeKind, SH["or"]):
+                if (shape, key, None) in g:
+                    raise Unsupported(f"node-level {key} on {shape}")
+            _check_parameters(g, shape)
+            properties = []
+            for prop_shape in sorted(g.objects(shape, SH.property), key=str):
+                if g.value(prop_shape, SH.deactivated) == Literal(True):
+                    continue
+                _check_supported(g, prop_shape)
+                _check_parameters(g, prop_shape)
+                path_sparql(g, g.value(prop_shape, SH.path))
+                properties.append(prop_shape)
+            plan.append((shape, properties))
+        return plan
+
+    def run(self) -> list[Result]:
+        g = self.shapes
+        out: list[Result] = []
+        for shape, properties in self.plan():
             focus = self.focus_nodes(shape)
             if not focus:
                 continue
@@ -411,13 +474,7 @@ class Checker:
             start = len(out)
             for constraint in g.objects(shape, SH.sparql):
                 self.run_sparql(constraint, shape, focus, None, None, severity, out)
-            for key in (SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH["in"], SH.pattern, SH.nodeKind, SH["or"]):
-                if (shape, key, None) in g:
-                    raise Unsupported(f"node-level {key} on {shape}")
-            for prop_shape in sorted(g.objects(shape, SH.property), key=str):
-                if g.value(prop_shape, SH.deactivated) == Literal(True):
-                    continue
-                _check_supported(g, prop_shape)
+            for prop_shape in properties:
                 self.check_property_shape(shape, prop_shape, focus, out)
             # pyshacl evaluates each node shape on its own: a node targeted by two node shapes
             # that share a property shape gets that shape's results twice, and so do we.
@@ -518,6 +575,36 @@ class FastReport:
         return Counter(str(r.severity).split("#")[-1] for r in self.results)
 
 
+def unsupported_reason(shapes: rdflib.Graph, inference: str) -> str | None:
+    """Why this evaluator cannot run *shapes* with *inference* (None: it can), known before any data is read."""
+    if inference not in ("rdfs", "none"):
+        return f"inference {inference!r}"
+    try:
+        Checker(ox.Store(), shapes).plan()
+    except Unsupported as exc:
+        return str(exc)
+    return None
+
+
+def evaluate(data_store: ox.Store, shapes: rdflib.Graph, inference: str, started: float) -> FastReport:
+    """Validate a store whose default graph is pyshacl's data graph (instance data + ontology).
+
+    The store is closed under RDFS in place (*inference* ``rdfs``); *started* is when the
+    caller began (copying or loading), so the phases and the total include that.
+    """
+    if inference not in ("rdfs", "none"):
+        raise Unsupported(f"inference {inference!r}")
+    copied = time.perf_counter()
+    if inference == "rdfs":
+        materialise_rdfs(data_store)
+    inferred = time.perf_counter()
+    triples = len(data_store)
+    results = Checker(data_store, shapes, types_closed=inference == "rdfs").run()
+    done = time.perf_counter()
+    phases = {"copy": copied - started, "rdfs": inferred - copied, "check": done - inferred}
+    return FastReport(results, done - started, triples, "pyoxigraph", phases)
+
+
 def validate_store(store: ox.Store, shapes: rdflib.Graph | None = None, inference: str = "rdfs") -> FastReport:
     """Validate the store's instance data: the fast evaluator, or pyshacl if the shapes need it."""
     from citydiplomacy.validation.engine import load_shapes
@@ -525,24 +612,16 @@ def validate_store(store: ox.Store, shapes: rdflib.Graph | None = None, inferenc
     started = time.perf_counter()
     shapes = shapes if shapes is not None else load_shapes("data")
     try:
-        if inference not in ("rdfs", "none"):
-            raise Unsupported(f"inference {inference!r}")
+        reason = unsupported_reason(shapes, inference)
+        if reason:
+            raise Unsupported(reason)
         # The union of every content graph (instance data + ontology, as pyshacl's data graph
         # once the ontology is mixed in), copied by the engine itself: CONSTRUCT + N-Triples is
         # faster than dumping graph by graph.
         union = store.query(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{GRAPH_META}>) }}"
         ).serialize(format=ox.RdfFormat.N_TRIPLES)
-        data_store = build_data_store(union, None, "none")
-        copied = time.perf_counter()
-        if inference == "rdfs":
-            materialise_rdfs(data_store)
-        inferred = time.perf_counter()
-        triples = len(data_store)
-        results = Checker(data_store, shapes, types_closed=inference == "rdfs").run()
-        done = time.perf_counter()
-        phases = {"copy": copied - started, "rdfs": inferred - copied, "check": done - inferred}
-        return FastReport(results, done - started, triples, "pyoxigraph", phases)
+        return evaluate(build_data_store(union, None, "none"), shapes, inference, started)
     except Unsupported:
         from citydiplomacy.validation.engine import validate_graph
 
