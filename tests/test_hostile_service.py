@@ -307,3 +307,32 @@ def test_service_that_never_answers_ends_within_the_timeout(server, store_dir):
     after = citydip(store_dir, "--text", "ASK { ?s ?p ?o }", limit=30)
     assert after.returncode == 0, after.stderr
     assert "true" in after.stdout.lower()
+
+
+SHAPES_WITH_SERVICE = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <https://example.org/> .
+ex:RemoteShape a sh:NodeShape ;
+    sh:targetClass <https://w3id.org/citydiplomacy/ontology#City> ;
+    sh:sparql [ sh:message "checked elsewhere" ;
+        sh:select \"\"\"SELECT $this WHERE {{ {keyword} <{url}> {{ $this ?p ?o }} }}\"\"\" ] .
+"""
+
+
+@pytest.mark.parametrize("keyword", ["SERVICE", "service silent"])
+def test_validate_shapes_calling_service_are_refused_and_nothing_is_fetched(server, tmp_path, keyword):
+    """The sibling of query run's SERVICE in `validate --shapes`: a user's SHACL-SPARQL constraint."""
+    shapes = tmp_path / "remote-shapes.ttl"
+    shapes.write_text(SHAPES_WITH_SERVICE.format(keyword=keyword, url=server.url()), encoding="utf-8")
+    for engine in ("fast", "pyshacl"):
+        result = CliRunner().invoke(cli, ["validate", INSTANCES, "--shapes", str(shapes), "--engine", engine])
+        assert result.exit_code == 2, result.output
+        assert "calls SERVICE" in result.output and str(shapes) in result.output
+    assert server.requests == []
+
+
+def test_validate_shapes_mentioning_service_in_a_comment_still_run(tmp_path):
+    shapes = tmp_path / "commented.ttl"
+    text = SHAPES_WITH_SERVICE.format(keyword="# SERVICE", url="http://127.0.0.1:9/x")
+    shapes.write_text(text.replace("{ # SERVICE <http://127.0.0.1:9/x> {", "{ # SERVICE\n {"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", INSTANCES, "--shapes", str(shapes)])
+    assert result.exit_code in (0, 1), result.output

@@ -127,8 +127,34 @@ def load_shapes(which: str = "data", extra: Iterable[str | Path] = (), input_for
     if packaged is not None:
         graph.parse(packaged, format="turtle")
     for path in extra:
-        read_rdf(path, graph, input_format if str(path) == "-" else None)
+        shapes = read_rdf(path, None, input_format if str(path) == "-" else None)
+        refuse_service_calls(shapes, str(path))
+        graph += shapes
     return graph
+
+
+_SPARQL_TEXTS = (SH.select, SH.ask, SH.construct, SH.update)
+
+
+def refuse_service_calls(shapes: rdflib.Graph, where: str) -> None:
+    """A user's SHACL-SPARQL constraint may not call SERVICE: validating must never contact a host.
+
+    The keyword is found with pygments' SPARQL lexer (as ``--param`` binding does), so a comment
+    or a string that mentions SERVICE is not refused, and a constraint whose prefixes come from
+    ``sh:prefixes`` need not parse on its own.
+    """
+    from pygments.lexers import SparqlLexer
+    from pygments.token import Keyword
+
+    lexer = SparqlLexer()
+    for prop in _SPARQL_TEXTS:
+        for subject, text in shapes.subject_objects(prop):
+            for kind, value in lexer.get_tokens(str(text)):
+                if kind in Keyword and value.upper() == "SERVICE":
+                    raise CitydipError(
+                        f"{where}: the SPARQL of {subject.n3()} calls SERVICE (another host); citydip validate "
+                        "never contacts other hosts: remove the SERVICE clause or copy the data in"
+                    )
 
 
 @contextmanager
