@@ -33,11 +33,11 @@ import pyoxigraph as ox  # noqa: E402
 import rdflib  # noqa: E402
 
 from citydiplomacy.importing import sources, writer  # noqa: E402
-from citydiplomacy.terms import to_rdflib  # noqa: E402
+from citydiplomacy.core.terms import to_rdflib  # noqa: E402
 from citydiplomacy.validation import fast as fastcheck  # noqa: E402
-from citydiplomacy.namespaces import GRAPH_ONTOLOGY  # noqa: E402
+from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY  # noqa: E402
 from citydiplomacy.querying import catalog, local, params  # noqa: E402
-from citydiplomacy.store import graph_names, open_store  # noqa: E402
+from citydiplomacy.core.store import graph_names, open_store  # noqa: E402
 
 # Values for questions whose parameters have no default (the bench must run every question).
 SAMPLE = {"iri": "<https://w3id.org/citydiplomacy/resource/city/Q84>", "string": "London", "integer": "2",

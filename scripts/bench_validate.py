@@ -20,8 +20,8 @@ import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
-from citydiplomacy.namespaces import CDO, CDR, GEO, ORG, WD, bind_prefixes
-from citydiplomacy.ontology import load_ontology
+from citydiplomacy.core.namespaces import CDO, CDR, GEO, ORG, WD, bind_prefixes
+from citydiplomacy.core.ontology import load_ontology
 from citydiplomacy.validation.engine import load_shapes, validate_graph
 
 STATUSES = [CDO.StatusActive, CDO.StatusUnknown, CDO.StatusEnded, CDO.StatusProposed, CDO.StatusSuspended]

@@ -85,9 +85,9 @@ def _quick(examples: int = 50):
 def fuzz_rdf(target: Target, workdir: Path, seconds: float) -> None:
     import pyoxigraph
 
-    from citydiplomacy.errors import CitydipError
+    from citydiplomacy.core.errors import CitydipError
     from citydiplomacy.querying.local import load_file
-    from citydiplomacy.rdfio import read_rdf
+    from citydiplomacy.core.rdfio import read_rdf
 
     @_quick()
     @given(st.sampled_from(sorted(SEEDS)).flatmap(lambda ext: st.tuples(st.just(ext), _mutations(SEEDS[ext]))))
@@ -155,7 +155,7 @@ def fuzz_dates(target: Target, workdir: Path, seconds: float) -> None:
 
 
 def fuzz_params(target: Target, workdir: Path, seconds: float) -> None:
-    from citydiplomacy.errors import CitydipError
+    from citydiplomacy.core.errors import CitydipError
     from citydiplomacy.querying import catalog, params
 
     questions = [q for q in catalog.bundled() if q.params]

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from citydiplomacy import __version__  # noqa: E402
-from citydiplomacy.errors import CitydipError  # noqa: E402
-from citydiplomacy.namespaces import EXAMPLES_IRI, GRAPH_EXAMPLES, GRAPH_ONTOLOGY, ONTOLOGY_IRI  # noqa: E402
+from citydiplomacy.core.errors import CitydipError  # noqa: E402
+from citydiplomacy.core.namespaces import EXAMPLES_IRI, GRAPH_EXAMPLES, GRAPH_ONTOLOGY, ONTOLOGY_IRI  # noqa: E402
 
 EXPORT_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml", "nquads")
 
@@ -68,7 +68,7 @@ def check_changelog(version: str, path: Path) -> None:
 
 
 def _write(path: Path, data: bytes | str) -> Path:
-    from citydiplomacy.rdfio import atomic_write
+    from citydiplomacy.core.rdfio import atomic_write
 
     atomic_write(path, data)
     path.chmod(0o644)
@@ -79,7 +79,7 @@ def build(dist: Path, wheel: bool = True, reason: bool = True, changelog: Path |
     """Check, then write everything into *dist*; return the files written."""
     from citydiplomacy.docs import build_docs
     from citydiplomacy.export import FORMATS, merged_ontology, serialize_graphs
-    from citydiplomacy.ontology import load_examples
+    from citydiplomacy.core.ontology import load_examples
 
     version = __version__
     ontology = merged_ontology()
@@ -87,7 +87,7 @@ def build(dist: Path, wheel: bool = True, reason: bool = True, changelog: Path |
     check_ontology_version(version, ontology, examples)
     check_changelog(version, changelog or ROOT / "CHANGELOG.md")
     if reason:
-        from citydiplomacy.errors import EXIT_FAILED
+        from citydiplomacy.core.errors import EXIT_FAILED
         from citydiplomacy.reasoning import run_owl_reasoner
 
         result = run_owl_reasoner(ontology + examples, "hermit")

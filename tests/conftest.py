@@ -31,7 +31,7 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def ontology_and_examples():
     """The packaged ontology and the article's examples in one rdflib graph (read-only in tests)."""
-    from citydiplomacy.ontology import load_examples, load_ontology
+    from citydiplomacy.core.ontology import load_examples, load_ontology
 
     return load_ontology() + load_examples()
 

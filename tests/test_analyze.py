@@ -272,8 +272,8 @@ def test_cli_network_with_data_files(small_ttl, tmp_path):
 
 
 def _fill_store(path: str, ttl_path) -> None:
-    from citydiplomacy.namespaces import GRAPH_DATA
-    from citydiplomacy.store import open_store
+    from citydiplomacy.core.namespaces import GRAPH_DATA
+    from citydiplomacy.core.store import open_store
 
     store = open_store(path)
     store.load(path=str(ttl_path), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(GRAPH_DATA))
@@ -283,7 +283,7 @@ def _fill_store(path: str, ttl_path) -> None:
 
 
 def _query(path: str, sparql: str) -> list:
-    from citydiplomacy.store import open_store
+    from citydiplomacy.core.store import open_store
 
     store = open_store(path)
     try:
@@ -336,7 +336,7 @@ def test_cli_cityness_writes_scores_into_the_store(small_ttl, tmp_path, monkeypa
     assert summary["quadrant_neither"] == "3" and summary["threshold_method"] == "median"
     assert (plots / "cityness.png").read_bytes()[:8] == PNG_MAGIC
     # the network of one chosen graph; the analysis graph is never read back as data
-    from citydiplomacy.namespaces import GRAPH_DATA
+    from citydiplomacy.core.namespaces import GRAPH_DATA
 
     net = tmp_path / "net.csv"
     result = runner.invoke(cli, ["analyze", "network", "--graph", GRAPH_DATA, "--out", str(net)])

@@ -14,7 +14,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from citydiplomacy.cli import cli
 from citydiplomacy.docs import build_docs
 from citydiplomacy.export import merged_ontology
-from citydiplomacy.namespaces import CDO
+from citydiplomacy.core.namespaces import CDO
 
 
 def _label(graph, node, lang):

@@ -18,8 +18,8 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from citydiplomacy.cli import cli
 from citydiplomacy.export import FORMATS, PARSER_FOR, merged_ontology, serialize, serialize_graphs
-from citydiplomacy.namespaces import CDO, GEO, GRAPH_DATA, GRAPH_ONTOLOGY
-from citydiplomacy.ontology import load_examples
+from citydiplomacy.core.namespaces import CDO, GEO, GRAPH_DATA, GRAPH_ONTOLOGY
+from citydiplomacy.core.ontology import load_examples
 
 ALL_FORMATS = sorted(FORMATS)
 
@@ -123,7 +123,7 @@ def test_bytes_identical_across_processes_with_different_hash_seeds(fmt):
 def test_jsonld_uses_the_published_context():
     import json
 
-    from citydiplomacy.resources import ontology_dir
+    from citydiplomacy.core.resources import ontology_dir
 
     published = json.loads((ontology_dir() / "context.jsonld").read_text(encoding="utf-8"))["@context"]
     doc = json.loads(_export(["--format", "jsonld"]))
@@ -136,7 +136,7 @@ def test_jsonld_uses_the_published_context():
 
 def _store_with_data(tmp_path) -> str:
     """A store holding the packaged graphs plus a small data graph (with a blank-node geometry)."""
-    from citydiplomacy.store import open_store
+    from citydiplomacy.core.store import open_store
 
     path = tmp_path / "kg"
     store = open_store(path)

@@ -19,10 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citydiplomacy.cli import cli
-from citydiplomacy.csvsafe import csv_text, safe_cell
+from citydiplomacy.core.csvsafe import csv_text, safe_cell
 from citydiplomacy.importing.dates import parse_date
 from citydiplomacy.importing.writer import agreement_between, city_key, city_of_key
-from citydiplomacy.store import open_store
+from citydiplomacy.core.store import open_store
 
 CDO = "https://w3id.org/citydiplomacy/ontology#"
 CDR = "https://w3id.org/citydiplomacy/resource/"

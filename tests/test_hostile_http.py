@@ -127,7 +127,7 @@ def test_internal_error_line_scrubs_credentials(monkeypatch, capsys):
 
 
 def test_scrub_secrets_covers_every_url_in_a_text():
-    from citydiplomacy.http import scrub_secrets
+    from citydiplomacy.core.http import scrub_secrets
 
     text = f"a http://u:{SECRET}@h/x and 'https://me@x.org:8443/q?a=b@c' and ftp://p:w@d@e/f"
     assert scrub_secrets(text) == "a http://h/x and 'https://x.org:8443/q?a=b@c' and ftp://e/f"
@@ -257,7 +257,7 @@ def test_announced_oversize_answer_is_refused_before_reading(serve):
 
 
 def test_size_option_parsing():
-    from citydiplomacy.http import parse_size
+    from citydiplomacy.core.http import parse_size
 
     assert parse_size("512M") == 512 * 1024**2 and parse_size("1G") == 1024**3
     assert parse_size("10MB") == 10 * 1024**2 and parse_size("4096") == 4096

@@ -20,11 +20,11 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
-from citydiplomacy import inputs
+from citydiplomacy.core import inputs
 from citydiplomacy.cli import cli
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.inputs import no_triples_message, parse_size
-from citydiplomacy.rdfio import check_input_file, read_rdf
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.inputs import no_triples_message, parse_size
+from citydiplomacy.core.rdfio import check_input_file, read_rdf
 
 HOSTILE = Path(__file__).parent / "data" / "hostile" / "inputs"
 SRC = Path(__file__).resolve().parent.parent / "src"

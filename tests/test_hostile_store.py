@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import citydiplomacy
 from citydiplomacy.cli import cli
-from citydiplomacy.store import MARKER, open_store
+from citydiplomacy.core.store import MARKER, open_store
 
 SRC = Path(citydiplomacy.__file__).resolve().parent.parent  # the code under test, for subprocesses too
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -24,7 +24,7 @@ CSV_OPTIONS = ["--city-a", "City", "--country-a", "Country", "--city-b", "Partne
 # A process that opens the store and keeps it open until its stdin closes.
 HOLDER = """
 import sys
-from citydiplomacy.store import open_store
+from citydiplomacy.core.store import open_store
 store = open_store(sys.argv[1], read_only=sys.argv[2] == "read")
 print("ready", flush=True)
 sys.stdin.read()

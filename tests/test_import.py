@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
-from citydiplomacy.store import open_store
+from citydiplomacy.core.store import open_store
 
 CDO = "https://w3id.org/citydiplomacy/ontology#"
 CITY = "https://w3id.org/citydiplomacy/resource/city/"

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
 from citydiplomacy.importing.dates import DateError, parse_date
-from citydiplomacy.store import open_store
+from citydiplomacy.core.store import open_store
 
 DATA = Path(__file__).parent / "data" / "import"
 CDO = "https://w3id.org/citydiplomacy/ontology#"

@@ -17,7 +17,7 @@ import rdflib
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
-from citydiplomacy.namespaces import CDO, CDR
+from citydiplomacy.core.namespaces import CDO, CDR
 
 BRIEF = Path(__file__).resolve().parent.parent.parent / "shared" / "domain" / "BRIEF.md"
 

@@ -15,8 +15,8 @@ import rdflib
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from citydiplomacy import resources
-from citydiplomacy.namespaces import CDO
+from citydiplomacy.core import resources
+from citydiplomacy.core.namespaces import CDO
 from citydiplomacy.reasoning import OWL2_DATATYPES, prepare_for_owl_reasoner
 
 pytestmark = pytest.mark.java

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import rdflib
 
-from citydiplomacy.namespaces import PREFIXES
+from citydiplomacy.core.namespaces import PREFIXES
 
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 

@@ -14,8 +14,8 @@ import rdflib
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
-from citydiplomacy import resources
-from citydiplomacy.namespaces import CDO, CDR, EXAMPLES_IRI, ONTOLOGY_IRI
+from citydiplomacy.core import resources
+from citydiplomacy.core.namespaces import CDO, CDR, EXAMPLES_IRI, ONTOLOGY_IRI
 
 ARTICLE = CDR["article-rastegar-1399"]
 DECLARATION_TYPES = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.NamedIndividual}

@@ -30,7 +30,7 @@ def test_wheel_ships_artefacts_and_runs_outside_checkout(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     where = subprocess.run(
-        [sys.executable, "-c", "from citydiplomacy import resources; print(resources.ontology_dir())"],
+        [sys.executable, "-c", "from citydiplomacy.core import resources; print(resources.ontology_dir())"],
         cwd=elsewhere, env=env, check=True, capture_output=True, text=True,
     ).stdout.strip()
     assert Path(where).is_relative_to(target)

@@ -5,8 +5,8 @@ import stat
 
 import pytest
 
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.rdfio import atomic_write, read_rdf
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.rdfio import atomic_write, read_rdf
 
 
 def _message(path, **kwargs) -> str:
@@ -86,7 +86,7 @@ def test_atomic_write_missing_folder_is_clear(tmp_path):
 def test_read_many_says_missing_before_guessing_format(tmp_path):
     import rdflib
 
-    from citydiplomacy.rdfio import read_many
+    from citydiplomacy.core.rdfio import read_many
 
     with pytest.raises(CitydipError, match="no such file"):
         read_many([tmp_path / "missing"], rdflib.Graph())

@@ -11,7 +11,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from citydiplomacy.cli import cli
-from citydiplomacy.namespaces import GEO
+from citydiplomacy.core.namespaces import GEO
 from citydiplomacy.reasoning import prepare_for_owl_reasoner, run_owl_reasoner
 
 EX = rdflib.Namespace("https://example.org/test#")
@@ -82,7 +82,7 @@ def test_prepare_converts_datatypes_outside_the_owl2_map():
 
 @pytest.mark.java
 def test_hermit_function_on_ontology_is_consistent():
-    from citydiplomacy.ontology import load_examples, load_ontology
+    from citydiplomacy.core.ontology import load_examples, load_ontology
 
     result = run_owl_reasoner(load_ontology() + load_examples(), reasoner="hermit")
     assert result.consistent

@@ -13,10 +13,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL
 
 from citydiplomacy import __version__
-from citydiplomacy.errors import CitydipError
+from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.export import merged_ontology, serialize_graphs
-from citydiplomacy.namespaces import GRAPH_EXAMPLES, GRAPH_ONTOLOGY, ONTOLOGY_IRI
-from citydiplomacy.ontology import load_examples
+from citydiplomacy.core.namespaces import GRAPH_EXAMPLES, GRAPH_ONTOLOGY, ONTOLOGY_IRI
+from citydiplomacy.core.ontology import load_examples
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -6,8 +6,8 @@ import pyoxigraph as ox
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
-from citydiplomacy.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY
-from citydiplomacy.store import default_store_path, ensure_initialised, graph_names, open_store, to_rdflib
+from citydiplomacy.core.namespaces import GRAPH_DATA, GRAPH_ONTOLOGY
+from citydiplomacy.core.store import default_store_path, ensure_initialised, graph_names, open_store, to_rdflib
 
 SHEET = "City,Country,Partner,Partner country\nIsfahan,Iran,Kuala Lumpur,Malaysia\n"
 OPTIONS = ["--city-a", "City", "--country-a", "Country", "--city-b", "Partner", "--country-b", "Partner country"]

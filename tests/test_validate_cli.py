@@ -12,7 +12,7 @@ import rdflib
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
-from citydiplomacy.namespaces import GRAPH_DATA, SH
+from citydiplomacy.core.namespaces import GRAPH_DATA, SH
 
 DATA = Path(__file__).parent / "data"
 VALID = DATA / "valid" / "twinning.ttl"

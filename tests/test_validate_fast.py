@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
 from citydiplomacy.validation import fast as fastcheck
-from citydiplomacy.namespaces import GRAPH_ONTOLOGY
-from citydiplomacy.store import graph_names, open_store, to_rdflib
+from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY
+from citydiplomacy.core.store import graph_names, open_store, to_rdflib
 from citydiplomacy.validation.engine import load_shapes, path_text, validate_graph
 
 BROKEN = Path(__file__).parent / "data" / "import" / "broken.ttl"
@@ -109,7 +109,7 @@ def test_unsupported_shapes_are_refused(corpus_store):
 
 
 def _file_results_fast(paths, shapes, inference):
-    from citydiplomacy import resources
+    from citydiplomacy.core import resources
     from citydiplomacy.validation.files import load_files_into_store
 
     store = ox.Store()
@@ -134,8 +134,8 @@ def _keys(results, shapes):
 @pytest.mark.parametrize("inference", ["rdfs", "none"])
 def test_files_same_results_as_pyshacl(inference):
     """broken.ttl (every data shape broken) and the examples, read as files, as pyshacl reads them."""
-    from citydiplomacy import resources
-    from citydiplomacy.ontology import load_ontology
+    from citydiplomacy.core import resources
+    from citydiplomacy.core.ontology import load_ontology
 
     paths = [BROKEN, resources.examples_file()]
     shapes = load_shapes("data")

@@ -16,9 +16,9 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF
 
-from citydiplomacy import resources
-from citydiplomacy.namespaces import SH, bind_prefixes
-from citydiplomacy.ontology import load_ontology
+from citydiplomacy.core import resources
+from citydiplomacy.core.namespaces import SH, bind_prefixes
+from citydiplomacy.core.ontology import load_ontology
 from citydiplomacy.validation.engine import (
     SHAPES_NAMESPACE,
     load_shapes,

@@ -19,7 +19,7 @@ from rdflib.compare import isomorphic
 
 from citydiplomacy.cli import cli
 from citydiplomacy.querying import catalog, load as load_module
-from citydiplomacy.store import open_store
+from citydiplomacy.core.store import open_store
 from test_query_answers import INSTANCES, _shared_store, _store_dir, expected_answer, json_answer  # noqa: F401
 from virtuoso_server import virtuoso  # noqa: F401 - the session fixture
 

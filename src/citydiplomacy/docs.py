@@ -27,8 +27,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from citydiplomacy import __version__
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.namespaces import CDO, CDR, ONTOLOGY_IRI, PREFIXES
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.namespaces import CDO, CDR, ONTOLOGY_IRI, PREFIXES
 
 LANGS = ("en", "fa")
 TABLE1_SOURCE = CDR["article-rastegar-1399-table1"]
@@ -478,7 +478,7 @@ def pylode_page(graph: rdflib.Graph) -> str:
 def build_docs(out_dir: str | Path, langs=LANGS, graph: rdflib.Graph | None = None, engine: str = "pylode") -> list[Path]:
     """Write the pages for *langs* into *out_dir* (created if missing); return the files written."""
     from citydiplomacy.export import merged_ontology
-    from citydiplomacy.rdfio import atomic_write
+    from citydiplomacy.core.rdfio import atomic_write
 
     graph = graph if graph is not None else merged_ontology()
     target = Path(out_dir)

@@ -19,8 +19,8 @@ from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, XSD
 
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.namespaces import GRAPH_EXAMPLES, GRAPH_ONTOLOGY, PREFIXES, bind_prefixes
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.namespaces import GRAPH_EXAMPLES, GRAPH_ONTOLOGY, PREFIXES, bind_prefixes
 
 # --format value -> (rdflib serializer, file suffix)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -57,7 +57,7 @@ PARSER_FOR: dict[str, str] = {"turtle": "turtle", "ntriples": "nt", "jsonld": "j
 @cache
 def jsonld_context() -> dict:
     """The JSON-LD context published as ``ontology/context.jsonld`` (its ``@context`` object)."""
-    from citydiplomacy.resources import ontology_dir
+    from citydiplomacy.core.resources import ontology_dir
 
     path = ontology_dir() / "context.jsonld"
     try:
@@ -86,7 +86,7 @@ def _oxigraph_canonical(graph: rdflib.Graph) -> list | None:
     dataset = pyoxigraph.Dataset(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES))
     dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
 
-    from citydiplomacy.terms import to_rdflib
+    from citydiplomacy.core.terms import to_rdflib
 
     triples = [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in dataset]
     ground_before = {t for t in graph if not _has_bnode(t)}
@@ -223,7 +223,7 @@ def merged_ontology() -> rdflib.Graph:
     The modules are all in this graph already, so an ``owl:imports`` of one of them would
     only make Protégé or owlready2 go to the network for what the file already holds.
     """
-    from citydiplomacy.ontology import load_ontology
+    from citydiplomacy.core.ontology import load_ontology
 
     graph = load_ontology()
     local = set(graph.subjects(RDF.type, OWL.Ontology))
@@ -235,14 +235,14 @@ def merged_ontology() -> rdflib.Graph:
 
 def graphs_for(what: str) -> dict[str, rdflib.Graph]:
     """Named graph IRI -> graph, for --what."""
-    from citydiplomacy.ontology import load_examples
+    from citydiplomacy.core.ontology import load_examples
 
     if what == "ontology":
         return {GRAPH_ONTOLOGY: merged_ontology()}
     if what == "examples":
         return {GRAPH_EXAMPLES: load_examples()}
     from citydiplomacy.cli import store_from_context
-    from citydiplomacy.store import graph_names, to_rdflib
+    from citydiplomacy.core.store import graph_names, to_rdflib
 
     store = store_from_context(read_only=True)
     names = graph_names(store)
@@ -282,7 +282,7 @@ def store_bytes(what: str, fmt: str) -> bytes:
     import pyoxigraph
 
     from citydiplomacy.cli import store_from_context
-    from citydiplomacy.store import graph_names
+    from citydiplomacy.core.store import graph_names
 
     store = store_from_context(read_only=True)
     names = graph_names(store)
@@ -322,7 +322,7 @@ def export(fmt: str, what: str, out: str | None) -> None:
     with the context published as ontology/context.jsonld.
     """
     if out:
-        from citydiplomacy.rdfio import check_writable
+        from citydiplomacy.core.rdfio import check_writable
 
         check_writable(out)  # before minutes of serialising, not after
     if what in ("data", "all") and fmt in STORE_FORMATS:
@@ -335,7 +335,7 @@ def export(fmt: str, what: str, out: str | None) -> None:
     if empty:
         click.echo("note: the store holds no imported data yet (see `citydip import`)", err=True)
     if out:
-        from citydiplomacy.rdfio import atomic_write
+        from citydiplomacy.core.rdfio import atomic_write
 
         atomic_write(out, data)
     else:

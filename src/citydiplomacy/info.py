@@ -10,9 +10,9 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
 from citydiplomacy import __version__
-from citydiplomacy.namespaces import CDO, ONTOLOGY_IRI
-from citydiplomacy.ontology import load_examples, load_ontology
-from citydiplomacy.output import print_table
+from citydiplomacy.core.namespaces import CDO, ONTOLOGY_IRI
+from citydiplomacy.core.ontology import load_examples, load_ontology
+from citydiplomacy.core.output import print_table
 
 
 def ontology_summary() -> dict:

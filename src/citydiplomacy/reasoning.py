@@ -31,8 +31,8 @@ import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from citydiplomacy.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL, CitydipError
-from citydiplomacy.namespaces import GEO, bind_prefixes
+from citydiplomacy.core.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL, CitydipError
+from citydiplomacy.core.namespaces import GEO, bind_prefixes
 
 REASONERS = ("hermit", "pellet", "owlrl")
 
@@ -470,8 +470,8 @@ def label_of(graph: rdflib.Graph, node, lang: str = "en") -> str:
 
 
 def _input_graph(data: tuple[str, ...]) -> rdflib.Graph:
-    from citydiplomacy.ontology import load_examples, load_ontology
-    from citydiplomacy.rdfio import read_many
+    from citydiplomacy.core.ontology import load_examples, load_ontology
+    from citydiplomacy.core.rdfio import read_many
 
     graph = load_ontology()
     graph += load_examples()
@@ -499,7 +499,7 @@ def result_to_json(result: ReasonerResult, graph: rdflib.Graph) -> dict:
 
 
 def _write_graph(graph: rdflib.Graph, out: str) -> None:
-    from citydiplomacy.rdfio import atomic_write
+    from citydiplomacy.core.rdfio import atomic_write
 
     suffix = Path(out).suffix.lower()
     try:
@@ -526,7 +526,7 @@ def reason(reasoner: str, data: tuple[str, ...], out: str | None, fmt: str) -> N
     Exit codes: 0 consistent and every class satisfiable; 1 inconsistent or some class
     unsatisfiable; 2 bad input or no suitable Java; 3 internal error.
     """
-    from citydiplomacy.output import progress
+    from citydiplomacy.core.output import progress
 
     graph = _input_graph(data)
     with progress(f"{reasoner}: reasoning over {len(graph)} triples", total=None):
@@ -576,6 +576,6 @@ def reason(reasoner: str, data: tuple[str, ...], out: str | None, fmt: str) -> N
 
 
 def _print_table():
-    from citydiplomacy.output import print_table
+    from citydiplomacy.core.output import print_table
 
     return print_table

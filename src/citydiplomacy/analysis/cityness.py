@@ -33,7 +33,7 @@ import rdflib
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from citydiplomacy import __version__
-from citydiplomacy.namespaces import CDO, CDR, bind_prefixes
+from citydiplomacy.core.namespaces import CDO, CDR, bind_prefixes
 
 GRAPH_ANALYSIS = "https://w3id.org/citydiplomacy/graph/analysis"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 import pyoxigraph
 
-from citydiplomacy.csvsafe import csv_text
-from citydiplomacy.errors import EXIT_BAD_INPUT, CitydipError
-from citydiplomacy.output import print_table, progress
-from citydiplomacy.rdfio import atomic_write
+from citydiplomacy.core.csvsafe import csv_text
+from citydiplomacy.core.errors import EXIT_BAD_INPUT, CitydipError
+from citydiplomacy.core.output import print_table, progress
+from citydiplomacy.core.rdfio import atomic_write
 
 
 def _source_options(func):
@@ -55,7 +55,7 @@ def _open_source(data_files, input_format, graphs, read_only=False):
         store = store_from_files(list(data_files), input_format)
         return store, None, [Path(f).resolve().as_uri() for f in data_files], False
     from citydiplomacy.cli import store_from_context
-    from citydiplomacy.store import graph_names
+    from citydiplomacy.core.store import graph_names
 
     store = store_from_context(read_only=read_only)
     names = graph_names(store)
@@ -63,7 +63,7 @@ def _open_source(data_files, input_format, graphs, read_only=False):
     if missing:
         raise CitydipError(f"--graph {missing[0]}: no such graph in the store; the store has: {', '.join(names)}")
     from citydiplomacy.analysis.cityness import GRAPH_ANALYSIS
-    from citydiplomacy.namespaces import GRAPH_EXAMPLES
+    from citydiplomacy.core.namespaces import GRAPH_EXAMPLES
 
     # Default: every graph but the article's illustrative examples and our own previous scores.
     used = list(graphs) or [g for g in names if g not in (GRAPH_ANALYSIS, GRAPH_EXAMPLES)]

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pyoxigraph
 
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.inputs import no_triples_message
-from citydiplomacy.namespaces import GRAPH_DATA, PREFIXES
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.inputs import no_triples_message
+from citydiplomacy.core.namespaces import GRAPH_DATA, PREFIXES
 
 SEED = 42
 
@@ -200,8 +200,8 @@ def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None, 
 
 def store_from_files(paths: Sequence[str], input_format: str | None = None) -> pyoxigraph.Store:
     """An in-memory store holding the RDF files *paths* (each parsed by Oxigraph; on a syntax error the
-    file is read again through :func:`citydiplomacy.rdfio.read_rdf` for a FILE:LINE:COL message)."""
-    from citydiplomacy import rdfio
+    file is read again through :func:`citydiplomacy.core.rdfio.read_rdf` for a FILE:LINE:COL message)."""
+    from citydiplomacy.core import rdfio
 
     store = pyoxigraph.Store()
     target = pyoxigraph.NamedNode(GRAPH_DATA)

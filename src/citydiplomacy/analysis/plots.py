@@ -16,7 +16,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from citydiplomacy.rdfio import atomic_write
+from citydiplomacy.core.rdfio import atomic_write
 
 
 def _save(fig: Figure, path: Path) -> Path:

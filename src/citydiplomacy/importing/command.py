@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from citydiplomacy.csvsafe import csv_text
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.output import print_table, progress
-from citydiplomacy.rdfio import atomic_write, check_writable
+from citydiplomacy.core.csvsafe import csv_text
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.output import print_table, progress
+from citydiplomacy.core.rdfio import atomic_write, check_writable
 
 MAX_LISTED = 20
 

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citydiplomacy.errors import CitydipError
+from citydiplomacy.core.errors import CitydipError
 
 FORMATS = ("gexf", "ursino-csv", "l3viathan-tsv")
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from citydiplomacy.errors import CitydipError
+from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.importing.dates import DateError, parse_date
 from citydiplomacy.importing.sources import ENTITY_RE, SourceFile
 from citydiplomacy.importing.textnorm import fold, slug
@@ -46,8 +46,8 @@ from citydiplomacy.importing.writer import (
     graph_for,
     provenance_quads,
 )
-from citydiplomacy.namespaces import CDO, WD
-from citydiplomacy.output import progress
+from citydiplomacy.core.namespaces import CDO, WD
+from citydiplomacy.core.output import progress
 from rdflib.namespace import RDFS
 
 _WD_URL = re.compile(r"(?:https?://www\.wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)")

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from citydiplomacy import __version__
 from citydiplomacy.importing.sources import QID_RE, Parsed, SourceFile
-from citydiplomacy.namespaces import CDO, CDR, GEO, GRAPH_DATA, WD
+from citydiplomacy.core.namespaces import CDO, CDR, GEO, GRAPH_DATA, WD
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 SCHEMA_VERSION = "https://schema.org/version"

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from citydiplomacy import resources
-from citydiplomacy.errors import CitydipError
+from citydiplomacy.core import resources
+from citydiplomacy.core.errors import CitydipError
 
 PARAM_TYPES = ("string", "label", "integer", "decimal", "boolean", "date", "gYear", "iri")
 SCOPES = ("article", "data")

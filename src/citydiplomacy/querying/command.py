@@ -10,14 +10,14 @@ import json
 
 import click
 
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.http import parse_size
-from citydiplomacy.output import print_table
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.http import parse_size
+from citydiplomacy.core.output import print_table
 from citydiplomacy.querying import catalog, local, params, remote, results
 
 
 class ByteSize(click.ParamType):
-    """A size in bytes written as 512M, 1G or plain bytes (parsed by citydiplomacy.http.parse_size)."""
+    """A size in bytes written as 512M, 1G or plain bytes (parsed by citydiplomacy.core.http.parse_size)."""
 
     name = "SIZE"
 

@@ -13,13 +13,13 @@ from collections import defaultdict
 import click
 import pyoxigraph
 
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.http import DEFAULT_MAX_RESPONSE, HttpClient, check_url, redact
-from citydiplomacy.namespaces import GRAPH_DATA
-from citydiplomacy.output import progress
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.http import DEFAULT_MAX_RESPONSE, HttpClient, check_url, redact
+from citydiplomacy.core.namespaces import GRAPH_DATA
+from citydiplomacy.core.output import progress
 from citydiplomacy.querying import local
 from citydiplomacy.querying.command import BYTE_SIZE
-from citydiplomacy.store import graph_names
+from citydiplomacy.core.store import graph_names
 
 N_TRIPLES = "application/n-triples"
 

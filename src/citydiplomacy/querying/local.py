@@ -18,13 +18,13 @@ from urllib.parse import urlsplit
 
 import pyoxigraph
 
-from citydiplomacy import resources
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.namespaces import GRAPH_DATA, GRAPH_EXAMPLES, GRAPH_ONTOLOGY
+from citydiplomacy.core import resources
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.namespaces import GRAPH_DATA, GRAPH_EXAMPLES, GRAPH_ONTOLOGY
 from citydiplomacy.querying.params import with_values
 from citydiplomacy.querying.results import Answer, from_pyoxigraph
-from citydiplomacy.inputs import no_triples_message
-from citydiplomacy.rdfio import check_input_file, has_a_triple, syntax_error
+from citydiplomacy.core.inputs import no_triples_message
+from citydiplomacy.core.rdfio import check_input_file, has_a_triple, syntax_error
 
 OXI_FORMATS = {
     "turtle": pyoxigraph.RdfFormat.TURTLE,

@@ -17,8 +17,8 @@ import pyoxigraph
 from pygments.lexers import SparqlLexer
 from pygments.token import Comment
 
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.namespaces import PREFIXES
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.namespaces import PREFIXES
 from citydiplomacy.querying.catalog import PARAM_TYPES, Question
 
 XSD = "http://www.w3.org/2001/XMLSchema#"

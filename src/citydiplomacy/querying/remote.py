@@ -1,7 +1,7 @@
 """Running a question on a SPARQL 1.1 endpoint: SPARQLWrapper builds the request, our HTTP policy sends it.
 
 Parameters travel as a VALUES block of verified terms (see params.with_values). Retries,
-the deadline, the size cap, redirects and credentials are the policy's (citydiplomacy.http);
+the deadline, the size cap, redirects and credentials are the policy's (citydiplomacy.core.http);
 every failure ends as one line naming the endpoint (without any credentials), exit 2.
 """
 
@@ -12,8 +12,8 @@ import json
 import pyoxigraph
 from SPARQLWrapper import ASK, CONSTRUCT, JSON, POST, SELECT, TURTLE, URLENCODED, SPARQLWrapper
 
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.http import DEFAULT_MAX_RESPONSE, RETRY_STATUSES, USER_AGENT, Fetched, HttpClient
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.http import DEFAULT_MAX_RESPONSE, RETRY_STATUSES, USER_AGENT, Fetched, HttpClient
 from citydiplomacy.querying.params import with_values
 from citydiplomacy.querying.results import Answer
 

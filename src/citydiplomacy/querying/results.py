@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import click
 import pyoxigraph
 
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.namespaces import PREFIXES
-from citydiplomacy.output import print_table
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.namespaces import PREFIXES
+from citydiplomacy.core.output import print_table
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json")
 GRAPH_FORMATS = ("turtle", "ntriples")
@@ -138,7 +138,7 @@ def emit(answer: Answer, fmt: str | None, title: str | None = None, output: str 
         raise CitydipError("--output writes a machine format; add --format csv, tsv, json, turtle or ntriples")
     data = serialize(answer, fmt)
     if output is not None:
-        from citydiplomacy.rdfio import atomic_write
+        from citydiplomacy.core.rdfio import atomic_write
 
         atomic_write(output, data)
         return

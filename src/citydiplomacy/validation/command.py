@@ -7,10 +7,10 @@ import time
 import click
 import rdflib
 
-from citydiplomacy.errors import EXIT_FAILED
-from citydiplomacy.namespaces import GRAPH_ONTOLOGY, bind_prefixes
-from citydiplomacy.output import progress
-from citydiplomacy.rdfio import INPUT_FORMATS, read_many
+from citydiplomacy.core.errors import EXIT_FAILED
+from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY, bind_prefixes
+from citydiplomacy.core.output import progress
+from citydiplomacy.core.rdfio import INPUT_FORMATS, read_many
 from citydiplomacy.validation import report as render
 from citydiplomacy.validation.engine import INFERENCE_MODES, SEVERITIES, load_shapes, validate_graph
 
@@ -22,7 +22,7 @@ def _store_instance_data() -> tuple[rdflib.Graph, rdflib.Graph]:
     (which SHACL targets and RDFS inference work on) stays the instance data only.
     """
     from citydiplomacy.cli import store_from_context
-    from citydiplomacy.store import graph_names, to_rdflib
+    from citydiplomacy.core.store import graph_names, to_rdflib
 
     store = store_from_context(read_only=True)
     names = [name for name in graph_names(store) if name != GRAPH_ONTOLOGY]
@@ -95,7 +95,7 @@ def validate(ctx, data, check_ontology, inference, extra_shapes, fmt, fail_on, i
     Reads Turtle, N-Triples, N-Quads, TriG, JSON-LD and RDF/XML. Exit codes: 0 conforms,
     1 does not conform (at --fail-on), 2 bad input or bad shapes.
     """
-    from citydiplomacy.ontology import load_ontology
+    from citydiplomacy.core.ontology import load_ontology
 
     shapes = load_shapes("ontology-qa" if check_ontology else "data", extra_shapes)
     if data and not check_ontology and engine != "pyshacl":
@@ -175,7 +175,7 @@ def _validate_files_fast(paths, shapes: rdflib.Graph, inference: str, input_form
     """
     import pyoxigraph as ox
 
-    from citydiplomacy import resources
+    from citydiplomacy.core import resources
     from citydiplomacy.validation import fast
     from citydiplomacy.validation.engine import report_from_results
     from citydiplomacy.validation.files import load_files_into_store

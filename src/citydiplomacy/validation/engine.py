@@ -18,9 +18,9 @@ import rdflib
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Literal, Node, URIRef
 
-from citydiplomacy import resources
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.namespaces import SH, bind_prefixes
+from citydiplomacy.core import resources
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.namespaces import SH, bind_prefixes
 
 INFERENCE_MODES = ("none", "rdfs", "owlrl")
 SEVERITIES = ("violation", "warning", "info")
@@ -115,10 +115,10 @@ def _local_name(node: Node) -> str:
 def load_shapes(which: str = "data", extra: Iterable[str | Path] = (), input_format: str | None = None) -> rdflib.Graph:
     """The packaged shapes (``data`` or ``ontology-qa``) plus any *extra* shapes files.
 
-    Extra files go through :func:`citydiplomacy.rdfio.read_rdf`, so a broken one ends with
+    Extra files go through :func:`citydiplomacy.core.rdfio.read_rdf`, so a broken one ends with
     ``FILE:LINE:COL`` and exit 2.
     """
-    from citydiplomacy.rdfio import read_rdf
+    from citydiplomacy.core.rdfio import read_rdf
 
     graph = rdflib.Graph()
     bind_prefixes(graph)
@@ -215,7 +215,7 @@ def validate_graph(
     import pyshacl
     from pyshacl.errors import ReportableRuntimeError
 
-    from citydiplomacy.ontology import load_ontology
+    from citydiplomacy.core.ontology import load_ontology
 
     if inference not in INFERENCE_MODES:
         raise CitydipError(f"unknown inference mode {inference!r}; use one of: {', '.join(INFERENCE_MODES)}")
@@ -266,7 +266,7 @@ def validate_graph(
 
 def validate_ontology(ontology: rdflib.Graph | None = None, extra_shapes: rdflib.Graph | None = None) -> Report:
     """Run the ontology QA shapes on *ontology* (default the packaged one), without inference."""
-    from citydiplomacy.ontology import load_ontology
+    from citydiplomacy.core.ontology import load_ontology
 
     graph = ontology if ontology is not None else load_ontology()
     shapes = load_shapes("ontology-qa")

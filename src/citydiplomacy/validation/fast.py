@@ -37,9 +37,9 @@ from rdflib import Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from citydiplomacy.namespaces import GRAPH_ONTOLOGY, SH
-from citydiplomacy.store import GRAPH_META
-from citydiplomacy.terms import to_ox, to_rdflib
+from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY, SH
+from citydiplomacy.core.store import GRAPH_META
+from citydiplomacy.core.terms import to_ox, to_rdflib
 from citydiplomacy.validation.engine import Result
 
 SUPPORTED = {
@@ -222,7 +222,7 @@ def _parameter_problem(shapes: rdflib.Graph, predicate, value) -> str | None:
 
 def _check_parameters(shapes: rdflib.Graph, shape) -> None:
     """Refuse invalid constraint parameters with the message the pyshacl path gives (exit 2)."""
-    from citydiplomacy.errors import CitydipError
+    from citydiplomacy.core.errors import CitydipError
 
     for predicate, value in shapes.predicate_objects(shape):
         problem = _parameter_problem(shapes, predicate, value)
@@ -495,7 +495,7 @@ def _short(node) -> str:
     """Prefixed name / literal N3, as `citydip validate` prints nodes."""
     global _NS
     if _NS is None:
-        from citydiplomacy.namespaces import bind_prefixes
+        from citydiplomacy.core.namespaces import bind_prefixes
 
         _NS = rdflib.Graph()
         bind_prefixes(_NS)
@@ -552,7 +552,7 @@ def check(data_nt: bytes, shapes: rdflib.Graph, ontology_nt: bytes | None = None
 
 def store_instance_nt(store: ox.Store) -> tuple[bytes, bytes]:
     """The store's instance data (every graph but the ontology and meta) and its ontology, as N-Triples."""
-    from citydiplomacy.store import graph_names
+    from citydiplomacy.core.store import graph_names
 
     names = [n for n in graph_names(store) if n != GRAPH_ONTOLOGY]
     data = b"".join(

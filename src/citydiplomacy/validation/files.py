@@ -11,10 +11,10 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.inputs import no_triples_message
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.inputs import no_triples_message
 from citydiplomacy.querying.local import OXI_FORMATS, QUAD_FORMATS
-from citydiplomacy.rdfio import check_input_file, has_a_triple
+from citydiplomacy.core.rdfio import check_input_file, has_a_triple
 
 def load_files_into_store(store: ox.Store, paths: Iterable, graph_iri, input_format: str | None = None) -> None:
     """Add each RDF file (``-`` = standard input) to *graph_iri* of *store* (a NamedNode, IRI or DefaultGraph).

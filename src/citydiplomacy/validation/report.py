@@ -7,7 +7,7 @@ from collections import Counter
 
 import click
 
-from citydiplomacy.output import print_table
+from citydiplomacy.core.output import print_table
 from citydiplomacy.validation.engine import Report, path_text, short
 
 SEVERITY_ORDER = ("Violation", "Warning", "Info")

@@ -14,8 +14,9 @@ import sys
 
 import click
 
-from citydiplomacy import __version__, inputs
-from citydiplomacy.errors import EXIT_INTERNAL
+from citydiplomacy import __version__
+from citydiplomacy.core import inputs
+from citydiplomacy.core.errors import EXIT_INTERNAL, CitydipError
 
 # name -> "module:click-object". A module that is not there yet simply hides its command.
 COMMANDS: dict[str, str] = {
@@ -31,8 +32,23 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class UserError(click.ClickException):
+    """A :class:`CitydipError` as click shows it: ``Error: ...`` and the error's exit code."""
+
+    def __init__(self, error: CitydipError):
+        super().__init__(error.message)
+        self.exit_code = error.exit_code
+
+
 class LazyGroup(click.Group):
-    """A group that imports a subcommand's module only when that subcommand runs."""
+    """A group that imports a subcommand's module only when that subcommand runs, and the one
+    place where the library's errors become exit codes (as pySHACL's CLI maps its errors)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CitydipError as error:
+            raise UserError(error) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = []
@@ -109,7 +125,7 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         if os.environ.get("CITYDIP_DEBUG"):
             raise
-        from citydiplomacy.http import scrub_secrets
+        from citydiplomacy.core.http import scrub_secrets
 
         message = scrub_secrets(" ".join(str(exc).split())) or exc.__class__.__name__
         click.echo(
@@ -125,7 +141,7 @@ def store_from_context(read_only: bool = False):
 
     *read_only* for commands that only read: they share the store with each other.
     """
-    from citydiplomacy.store import open_store
+    from citydiplomacy.core.store import open_store
 
     ctx = click.get_current_context()
     path = (ctx.find_root().obj or {}).get("store_path")

@@ -29,7 +29,7 @@ from urllib3.exceptions import InvalidHeader
 from urllib3.util.retry import Retry
 
 from citydiplomacy import __version__
-from citydiplomacy.errors import CitydipError
+from citydiplomacy.core.errors import CitydipError
 
 USER_AGENT = f"citydip/{__version__} (+https://w3id.org/citydiplomacy)"
 RETRY_STATUSES = (429, 503)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import rdflib
 
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.inputs import (
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.inputs import (
     check_regular_file,
     check_xml,
     inline_jsonld_contexts,

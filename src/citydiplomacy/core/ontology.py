@@ -6,8 +6,8 @@ import hashlib
 
 import rdflib
 
-from citydiplomacy import resources
-from citydiplomacy.namespaces import bind_prefixes
+from citydiplomacy.core import resources
+from citydiplomacy.core.namespaces import bind_prefixes
 
 
 def load_ontology() -> rdflib.Graph:

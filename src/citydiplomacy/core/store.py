@@ -28,10 +28,10 @@ import pyoxigraph
 import rdflib
 from platformdirs import user_data_dir
 
-from citydiplomacy import resources
-from citydiplomacy.errors import CitydipError
-from citydiplomacy.namespaces import GRAPH_EXAMPLES, GRAPH_ONTOLOGY
-from citydiplomacy.ontology import artefacts_fingerprint
+from citydiplomacy.core import resources
+from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.namespaces import GRAPH_EXAMPLES, GRAPH_ONTOLOGY
+from citydiplomacy.core.ontology import artefacts_fingerprint
 
 GRAPH_META = "https://w3id.org/citydiplomacy/graph/meta"
 _FINGERPRINT = pyoxigraph.NamedNode("http://purl.org/dc/terms/hasVersion")
@@ -261,7 +261,7 @@ def graph_names(store: pyoxigraph.Store) -> list[str]:
 
 def to_rdflib(store: pyoxigraph.Store, graphs: list[str] | None = None) -> rdflib.Graph:
     """Copy the union of *graphs* (all content graphs if None) into an in-memory rdflib graph."""
-    from citydiplomacy.namespaces import bind_prefixes
+    from citydiplomacy.core.namespaces import bind_prefixes
 
     graph = rdflib.Graph()
     bind_prefixes(graph)

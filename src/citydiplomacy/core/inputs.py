@@ -25,7 +25,7 @@ from functools import cache
 from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from citydiplomacy.errors import CitydipError
+from citydiplomacy.core.errors import CitydipError
 
 DEFAULT_MAX_INPUT_SIZE = 1 << 30  # 1 GiB
 _max_input_size = DEFAULT_MAX_INPUT_SIZE
@@ -291,7 +291,7 @@ def _check_expansion(name: str, data: bytes, entity_sizes: dict[str, int]) -> No
 @cache
 def own_context() -> dict:
     """The ``@context`` object of the packaged ontology/context.jsonld."""
-    from citydiplomacy.resources import ontology_dir
+    from citydiplomacy.core.resources import ontology_dir
 
     path = ontology_dir() / "context.jsonld"
     return json.loads(path.read_text(encoding="utf-8"))["@context"]

@@ -9,20 +9,20 @@ Exit codes (also in the README):
 
 from __future__ import annotations
 
-import click
-
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 3
 
 
-class CitydipError(click.ClickException):
-    """A user-facing error: printed as one line ``Error: ...`` with a documented exit code."""
+class CitydipError(Exception):
+    """A user-facing error: the command line prints it as one line ``Error: ...`` and exits
+    with *exit_code*; a library user catches it like any exception (it knows no CLI)."""
 
     exit_code = EXIT_BAD_INPUT
 
     def __init__(self, message: str, exit_code: int = EXIT_BAD_INPUT):
         # Keep it to one line whatever the cause text holds.
-        super().__init__(" ".join(str(message).split()))
+        self.message = " ".join(str(message).split())
+        super().__init__(self.message)
         self.exit_code = exit_code
