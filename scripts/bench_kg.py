@@ -2,10 +2,10 @@
 """Benchmark the knowledge graph at real size: import, validate, every competency question.
 
 Fast way: the three shared P190 files imported into a fresh pyoxigraph store
-(``citydiplomacy.importing``), validated with ``citydiplomacy.validation.fast``, and every
-question of ``queries/`` run by ``citydiplomacy.querying.local.run`` (what ``citydip query``
+(``citydiplomacy.services.importing``), validated with ``citydiplomacy.services.validation.fast``, and every
+question of ``queries/`` run by ``citydiplomacy.services.querying.local.run`` (what ``citydip query``
 does). Plain way, in the same run: the same importer logic writing into an in-memory
-rdflib Dataset, pyshacl (``citydiplomacy.validation.engine.validate_graph``, what
+rdflib Dataset, pyshacl (``citydiplomacy.services.validation.engine.validate_graph``, what
 ``citydip validate`` runs) on an rdflib graph of the same data, and rdflib's SPARQL engine.
 
 For every step it prints triples, wall seconds and the step's peak resident memory
@@ -32,11 +32,11 @@ sys.path.insert(0, str(REPO / "src"))
 import pyoxigraph as ox  # noqa: E402
 import rdflib  # noqa: E402
 
-from citydiplomacy.importing import sources, writer  # noqa: E402
+from citydiplomacy.services.importing import sources, writer  # noqa: E402
 from citydiplomacy.core.terms import to_rdflib  # noqa: E402
-from citydiplomacy.validation import fast as fastcheck  # noqa: E402
+from citydiplomacy.services.validation import fast as fastcheck  # noqa: E402
 from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY  # noqa: E402
-from citydiplomacy.querying import catalog, local, params  # noqa: E402
+from citydiplomacy.services.querying import catalog, local, params  # noqa: E402
 from citydiplomacy.core.store import graph_names, open_store  # noqa: E402
 
 # Values for questions whose parameters have no default (the bench must run every question).
@@ -218,7 +218,7 @@ def main() -> int:
         phases = ", ".join(f"{k} {v:.1f} s" for k, v in (report.phases or {}).items())
         step.note = f"engine {report.engine}: {dict(report.counts)} ({phases})"
     fast_total += step.seconds
-    from citydiplomacy.validation.engine import load_shapes, path_text
+    from citydiplomacy.services.validation.engine import load_shapes, path_text
 
     shapes_graph = load_shapes("data")
     fast_results = {
@@ -269,7 +269,7 @@ def main() -> int:
     del plain
 
     def plain_validate():
-        from citydiplomacy.validation.engine import validate_graph
+        from citydiplomacy.services.validation.engine import validate_graph
 
         data_graph = rdflib.Graph()
         for t in graph:
@@ -278,7 +278,7 @@ def main() -> int:
         for t in ontology:
             data_graph.remove(t)
         result = validate_graph(data_graph, ontology=ontology, inference="rdfs", inplace=True)
-        from citydiplomacy.validation.engine import path_text
+        from citydiplomacy.services.validation.engine import path_text
 
         keys = {
             (str(r.focus_node), path_text(result.graph, r.path), str(r.value), str(r.severity), str(r.source_shape),

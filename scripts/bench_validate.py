@@ -4,7 +4,7 @@
 Generates cities, twinning agreements, memberships, activities and bids shaped like the
 imported Wikidata data, with a share of deliberate errors (negative populations, end before
 start, a partner that is not a city, missing status, duplicate pairs...), validates them with
-citydiplomacy.validation.engine.validate_graph and prints the size, the seconds and what was found.
+citydiplomacy.services.validation.engine.validate_graph and prints the size, the seconds and what was found.
 
     python scripts/bench_validate.py                      # ~100k triples, RDFS inference
     python scripts/bench_validate.py --triples 20000 --inference none
@@ -22,7 +22,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from citydiplomacy.core.namespaces import CDO, CDR, GEO, ORG, WD, bind_prefixes
 from citydiplomacy.core.ontology import load_ontology
-from citydiplomacy.validation.engine import load_shapes, validate_graph
+from citydiplomacy.services.validation.engine import load_shapes, validate_graph
 
 STATUSES = [CDO.StatusActive, CDO.StatusUnknown, CDO.StatusEnded, CDO.StatusProposed, CDO.StatusSuspended]
 DIMENSIONS = [CDO.SecurityDimension, CDO.DevelopmentDimension, CDO.EconomyDimension,

@@ -86,7 +86,7 @@ def fuzz_rdf(target: Target, workdir: Path, seconds: float) -> None:
     import pyoxigraph
 
     from citydiplomacy.core.errors import CitydipError
-    from citydiplomacy.querying.local import load_file
+    from citydiplomacy.services.querying.local import load_file
     from citydiplomacy.core.rdfio import read_rdf
 
     @_quick()
@@ -135,7 +135,7 @@ def fuzz_csv(target: Target, workdir: Path, seconds: float) -> None:
 
 
 def fuzz_dates(target: Target, workdir: Path, seconds: float) -> None:
-    from citydiplomacy.importing.dates import DateError, parse_date
+    from citydiplomacy.services.importing.dates import DateError, parse_date
 
     digits = st.sampled_from(["0123456789", "٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹"])
     shaped = st.tuples(digits, st.lists(st.integers(0, 9), min_size=1, max_size=8), st.sampled_from(["-", "/", ""])).map(
@@ -156,7 +156,7 @@ def fuzz_dates(target: Target, workdir: Path, seconds: float) -> None:
 
 def fuzz_params(target: Target, workdir: Path, seconds: float) -> None:
     from citydiplomacy.core.errors import CitydipError
-    from citydiplomacy.querying import catalog, params
+    from citydiplomacy.services.querying import catalog, params
 
     questions = [q for q in catalog.bundled() if q.params]
 

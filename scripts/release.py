@@ -77,8 +77,8 @@ def _write(path: Path, data: bytes | str) -> Path:
 
 def build(dist: Path, wheel: bool = True, reason: bool = True, changelog: Path | None = None) -> list[Path]:
     """Check, then write everything into *dist*; return the files written."""
-    from citydiplomacy.docs import build_docs
-    from citydiplomacy.export import FORMATS, merged_ontology, serialize_graphs
+    from citydiplomacy.services.docs import build_docs
+    from citydiplomacy.services.export import FORMATS, merged_ontology, serialize_graphs
     from citydiplomacy.core.ontology import load_examples
 
     version = __version__
@@ -88,7 +88,7 @@ def build(dist: Path, wheel: bool = True, reason: bool = True, changelog: Path |
     check_changelog(version, changelog or ROOT / "CHANGELOG.md")
     if reason:
         from citydiplomacy.core.errors import EXIT_FAILED
-        from citydiplomacy.reasoning import run_owl_reasoner
+        from citydiplomacy.services.reasoning import run_owl_reasoner
 
         result = run_owl_reasoner(ontology + examples, "hermit")
         if not result.coherent:

@@ -24,8 +24,8 @@ import pyoxigraph
 import pytest
 from click.testing import CliRunner
 
-from citydiplomacy.analysis.cityness import GRAPH_ANALYSIS, compute_cityness
-from citydiplomacy.analysis.network import (
+from citydiplomacy.services.analysis.cityness import GRAPH_ANALYSIS, compute_cityness
+from citydiplomacy.services.analysis.network import (
     TwinningData,
     compute_network,
     load_twinning,

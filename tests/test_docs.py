@@ -12,8 +12,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from citydiplomacy.cli import cli
-from citydiplomacy.docs import build_docs
-from citydiplomacy.export import merged_ontology
+from citydiplomacy.services.docs import build_docs
+from citydiplomacy.services.export import merged_ontology
 from citydiplomacy.core.namespaces import CDO
 
 
@@ -143,7 +143,7 @@ def test_out_is_a_file_is_one_line(tmp_path):
 
 
 def test_persian_lists_follow_the_persian_alphabet():
-    from citydiplomacy.docs import sort_key
+    from citydiplomacy.services.docs import sort_key
 
     words = ["یادگیری", "گذار", "ژاپن", "چاپ", "پرتاب", "بعد", "اصل", "آب", "كتاب"]
     expected = ["آب", "اصل", "بعد", "پرتاب", "چاپ", "ژاپن", "كتاب", "گذار", "یادگیری"]

@@ -17,7 +17,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from citydiplomacy.cli import cli
-from citydiplomacy.export import FORMATS, PARSER_FOR, merged_ontology, serialize, serialize_graphs
+from citydiplomacy.services.export import FORMATS, PARSER_FOR, merged_ontology, serialize, serialize_graphs
 from citydiplomacy.core.namespaces import CDO, GEO, GRAPH_DATA, GRAPH_ONTOLOGY
 from citydiplomacy.core.ontology import load_examples
 
@@ -220,7 +220,7 @@ def test_rdfxml_is_read_by_the_owl_api(tmp_path):
     """Protégé reads ontologies with the OWL API; HermiT's command line loads files through it too."""
     from owlready2 import reasoning as owlr
 
-    from citydiplomacy.reasoning import find_java
+    from citydiplomacy.services.reasoning import find_java
 
     path = tmp_path / "citydiplomacy.rdf"
     path.write_bytes(_export(["--format", "rdfxml"]))

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from citydiplomacy.cli import cli
 from citydiplomacy.core.csvsafe import csv_text, safe_cell
-from citydiplomacy.importing.dates import parse_date
-from citydiplomacy.importing.writer import agreement_between, city_key, city_of_key
+from citydiplomacy.services.importing.dates import parse_date
+from citydiplomacy.services.importing.writer import agreement_between, city_key, city_of_key
 from citydiplomacy.core.store import open_store
 
 CDO = "https://w3id.org/citydiplomacy/ontology#"

@@ -118,8 +118,8 @@ def test_internal_error_line_scrubs_credentials(monkeypatch, capsys):
     def explode(*_args, **_kwargs):
         raise RuntimeError(f"deep failure talking to http://dba:{SECRET}@db.example.org:8890/sparql")
 
-    monkeypatch.setattr("citydiplomacy.querying.params.with_values", explode)
-    monkeypatch.setattr("citydiplomacy.querying.remote.with_values", explode)
+    monkeypatch.setattr("citydiplomacy.services.querying.params.with_values", explode)
+    monkeypatch.setattr("citydiplomacy.services.querying.remote.with_values", explode)
     code, err = run_main(monkeypatch, capsys, "query", "run", "--text", "ASK {}", "--endpoint", "http://127.0.0.1:9/sparql")
     assert code == 3
     assert "internal error" in err and "http://db.example.org:8890/sparql" in err

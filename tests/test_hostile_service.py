@@ -271,7 +271,7 @@ def test_failing_service_is_exit_2_in_one_line(server):
 
 
 def test_failure_reasons_are_one_printable_line_without_password():
-    from citydiplomacy.querying.local import _one_line
+    from citydiplomacy.services.querying.local import _one_line
 
     reason = _one_line("Error 500 \x1b[2J returned by http://u:pa@ss@127.0.0.1:1/x with payload:\nsecret-payload")
     assert reason == "Error 500 ?[2J returned by http://***@127.0.0.1:1/x with payload:"

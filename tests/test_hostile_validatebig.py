@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
-from citydiplomacy.validation import command as validate_command
-from citydiplomacy.validation import fast
+from citydiplomacy.services.validation import command as validate_command
+from citydiplomacy.services.validation import fast
 
 HOSTILE = Path(__file__).parent / "data" / "hostile" / "validatebig"
 CDO = "https://w3id.org/citydiplomacy/ontology#"

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
-from citydiplomacy.importing.dates import DateError, parse_date
+from citydiplomacy.services.importing.dates import DateError, parse_date
 from citydiplomacy.core.store import open_store
 
 DATA = Path(__file__).parent / "data" / "import"

@@ -2,7 +2,7 @@
 unsatisfiable class; a control run shows the disjointness axioms are really seen by the reasoner.
 
 xsd:date, xsd:gYear and geo:wktLiteral are outside the OWL 2 datatype map and HermiT refuses them:
-the graph goes through citydiplomacy.reasoning.prepare_for_owl_reasoner (issue 6), which turns dates
+the graph goes through citydiplomacy.services.reasoning.prepare_for_owl_reasoner (issue 6), which turns dates
 and years into xsd:dateTime and other such literals into xsd:string in a copy, and drops owl:imports
 (the modules are merged here, nothing is fetched)."""
 
@@ -17,7 +17,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from citydiplomacy.core import resources
 from citydiplomacy.core.namespaces import CDO
-from citydiplomacy.reasoning import OWL2_DATATYPES, prepare_for_owl_reasoner
+from citydiplomacy.services.reasoning import OWL2_DATATYPES, prepare_for_owl_reasoner
 
 pytestmark = pytest.mark.java
 

@@ -13,8 +13,8 @@ import rdflib
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
-from citydiplomacy.querying import params
-from citydiplomacy.querying.catalog import Question
+from citydiplomacy.services.querying import params
+from citydiplomacy.services.querying.catalog import Question
 
 REPO = Path(__file__).resolve().parent.parent
 INSTANCES = str(REPO / "tests" / "data" / "query" / "instances.ttl")
@@ -290,7 +290,7 @@ def test_malformed_param_header_names_the_line(tmp_path):
 
 
 def test_question_from_header_parses():
-    from citydiplomacy.querying.catalog import parse_question
+    from citydiplomacy.services.querying.catalog import parse_question
 
     q = parse_question("# title: T\n# question: Q?\n# question-fa: پ؟\n# scope: data\n# param: y gYear 2000\nSELECT * {}\n# param: ignored integer 1\n", "n")
     assert isinstance(q, Question)

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
-from citydiplomacy.querying import catalog
+from citydiplomacy.services.querying import catalog
 
 REPO = Path(__file__).resolve().parent.parent
 INSTANCES = REPO / "tests" / "data" / "query" / "instances.ttl"

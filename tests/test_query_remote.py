@@ -22,7 +22,7 @@ from urllib3.response import HTTPResponse
 
 from citydiplomacy import __version__
 from citydiplomacy.cli import cli
-from citydiplomacy.querying import load as load_module
+from citydiplomacy.services.querying import load as load_module
 from citydiplomacy.core.http import retry_policy
 
 SELECT_OK = json.dumps(

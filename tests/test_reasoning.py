@@ -12,7 +12,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from citydiplomacy.cli import cli
 from citydiplomacy.core.namespaces import GEO
-from citydiplomacy.reasoning import prepare_for_owl_reasoner, run_owl_reasoner
+from citydiplomacy.services.reasoning import prepare_for_owl_reasoner, run_owl_reasoner
 
 EX = rdflib.Namespace("https://example.org/test#")
 

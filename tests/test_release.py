@@ -14,7 +14,7 @@ from rdflib.namespace import OWL
 
 from citydiplomacy import __version__
 from citydiplomacy.core.errors import CitydipError
-from citydiplomacy.export import merged_ontology, serialize_graphs
+from citydiplomacy.services.export import merged_ontology, serialize_graphs
 from citydiplomacy.core.namespaces import GRAPH_EXAMPLES, GRAPH_ONTOLOGY, ONTOLOGY_IRI
 from citydiplomacy.core.ontology import load_examples
 

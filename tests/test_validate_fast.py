@@ -18,10 +18,10 @@ import rdflib
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
-from citydiplomacy.validation import fast as fastcheck
+from citydiplomacy.services.validation import fast as fastcheck
 from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY
 from citydiplomacy.core.store import graph_names, open_store, to_rdflib
-from citydiplomacy.validation.engine import load_shapes, path_text, validate_graph
+from citydiplomacy.services.validation.engine import load_shapes, path_text, validate_graph
 
 BROKEN = Path(__file__).parent / "data" / "import" / "broken.ttl"
 
@@ -110,7 +110,7 @@ def test_unsupported_shapes_are_refused(corpus_store):
 
 def _file_results_fast(paths, shapes, inference):
     from citydiplomacy.core import resources
-    from citydiplomacy.validation.files import load_files_into_store
+    from citydiplomacy.services.validation.files import load_files_into_store
 
     store = ox.Store()
     load_files_into_store(store, paths, ox.DefaultGraph())

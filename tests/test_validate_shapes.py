@@ -19,7 +19,7 @@ from rdflib.namespace import RDF
 from citydiplomacy.core import resources
 from citydiplomacy.core.namespaces import SH, bind_prefixes
 from citydiplomacy.core.ontology import load_ontology
-from citydiplomacy.validation.engine import (
+from citydiplomacy.services.validation.engine import (
     SHAPES_NAMESPACE,
     load_shapes,
     path_text,

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from rdflib.compare import isomorphic
 
 from citydiplomacy.cli import cli
-from citydiplomacy.querying import catalog, load as load_module
+from citydiplomacy.services.querying import catalog, load as load_module
 from citydiplomacy.core.store import open_store
 from test_query_answers import INSTANCES, _shared_store, _store_dir, expected_answer, json_answer  # noqa: F401
 from virtuoso_server import virtuoso  # noqa: F401 - the session fixture

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
-from citydiplomacy.querying import catalog
+from citydiplomacy.services.querying import catalog
 from test_query_answers import json_answer
 from virtuoso_server import virtuoso  # noqa: F401 - the session fixture
 

@@ -20,15 +20,15 @@ from citydiplomacy.core.errors import EXIT_INTERNAL, CitydipError
 
 # name -> "module:click-object". A module that is not there yet simply hides its command.
 COMMANDS: dict[str, str] = {
-    "info": "citydiplomacy.info:info",
-    "validate": "citydiplomacy.validation.command:validate",
-    "query": "citydiplomacy.querying.command:query",
-    "load": "citydiplomacy.querying.load:load",
-    "import": "citydiplomacy.importing.command:import_",
-    "reason": "citydiplomacy.reasoning:reason",
-    "export": "citydiplomacy.export:export",
-    "docs": "citydiplomacy.docs:docs",
-    "analyze": "citydiplomacy.analysis.command:analyze",
+    "info": "citydiplomacy.services.info:info",
+    "validate": "citydiplomacy.services.validation.command:validate",
+    "query": "citydiplomacy.services.querying.command:query",
+    "load": "citydiplomacy.services.querying.load:load",
+    "import": "citydiplomacy.services.importing.command:import_",
+    "reason": "citydiplomacy.services.reasoning:reason",
+    "export": "citydiplomacy.services.export:export",
+    "docs": "citydiplomacy.services.docs:docs",
+    "analyze": "citydiplomacy.services.analysis.command:analyze",
 }
 
 

@@ -13,7 +13,7 @@ import click
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.http import parse_size
 from citydiplomacy.core.output import print_table
-from citydiplomacy.querying import catalog, local, params, remote, results
+from citydiplomacy.services.querying import catalog, local, params, remote, results
 
 
 class ByteSize(click.ParamType):

@@ -1,6 +1,6 @@
 """Fast SHACL validation of the whole store: the shapes' constraints evaluated by pyoxigraph.
 
-Why: pyshacl (the reference, ``citydiplomacy.validation.engine.validate_graph``) walks the
+Why: pyshacl (the reference, ``citydiplomacy.services.validation.engine.validate_graph``) walks the
 data graph in Python, node by node, after an RDFS closure computed by owlrl; on the ~390,000
 triples of the three imported P190 files that takes minutes. Here the same shapes are
 evaluated set-at-a-time by the store's SPARQL engine:
@@ -40,7 +40,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY, SH
 from citydiplomacy.core.store import GRAPH_META
 from citydiplomacy.core.terms import to_ox, to_rdflib
-from citydiplomacy.validation.engine import Result
+from citydiplomacy.services.validation.engine import Result
 
 SUPPORTED = {
     SH.minCount,
@@ -499,7 +499,7 @@ def _short(node) -> str:
 
         _NS = rdflib.Graph()
         bind_prefixes(_NS)
-    from citydiplomacy.validation.engine import short
+    from citydiplomacy.services.validation.engine import short
 
     return short(_NS, node)
 
@@ -508,7 +508,7 @@ def _filled(result: Result, shapes: rdflib.Graph) -> Result:
     """Fill {$this}, {$value}, {$path} in a message as the validate command does for pyshacl's."""
     if "{" not in result.message:
         return result
-    from citydiplomacy.validation.engine import path_text
+    from citydiplomacy.services.validation.engine import path_text
 
     values = {
         "this": _short(result.focus_node),
@@ -607,7 +607,7 @@ def evaluate(data_store: ox.Store, shapes: rdflib.Graph, inference: str, started
 
 def validate_store(store: ox.Store, shapes: rdflib.Graph | None = None, inference: str = "rdfs") -> FastReport:
     """Validate the store's instance data: the fast evaluator, or pyshacl if the shapes need it."""
-    from citydiplomacy.validation.engine import load_shapes
+    from citydiplomacy.services.validation.engine import load_shapes
 
     started = time.perf_counter()
     shapes = shapes if shapes is not None else load_shapes("data")
@@ -623,7 +623,7 @@ def validate_store(store: ox.Store, shapes: rdflib.Graph | None = None, inferenc
         ).serialize(format=ox.RdfFormat.N_TRIPLES)
         return evaluate(build_data_store(union, None, "none"), shapes, inference, started)
     except Unsupported:
-        from citydiplomacy.validation.engine import validate_graph
+        from citydiplomacy.services.validation.engine import validate_graph
 
         data, ontology = store_instance_nt(store)
         graph = rdflib.Graph()

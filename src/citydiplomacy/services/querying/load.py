@@ -17,8 +17,8 @@ from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.http import DEFAULT_MAX_RESPONSE, HttpClient, check_url, redact
 from citydiplomacy.core.namespaces import GRAPH_DATA
 from citydiplomacy.core.output import progress
-from citydiplomacy.querying import local
-from citydiplomacy.querying.command import BYTE_SIZE
+from citydiplomacy.services.querying import local
+from citydiplomacy.services.querying.command import BYTE_SIZE
 from citydiplomacy.core.store import graph_names
 
 N_TRIPLES = "application/n-triples"
@@ -160,7 +160,7 @@ def load(files, endpoint, graph_store, graph, replace, user, password, auth, chu
 def server_count(endpoint: str, graph: str, user, password, timeout: float, retries: int = 3,
                  max_bytes: int = DEFAULT_MAX_RESPONSE) -> int:
     """Number of triples in *graph* on the SPARQL *endpoint* (the graph bound as a typed term)."""
-    from citydiplomacy.querying import remote
+    from citydiplomacy.services.querying import remote
 
     answer = remote.run(
         endpoint, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "select",

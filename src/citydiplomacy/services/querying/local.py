@@ -21,8 +21,8 @@ import pyoxigraph
 from citydiplomacy.core import resources
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import GRAPH_DATA, GRAPH_EXAMPLES, GRAPH_ONTOLOGY
-from citydiplomacy.querying.params import with_values
-from citydiplomacy.querying.results import Answer, from_pyoxigraph
+from citydiplomacy.services.querying.params import with_values
+from citydiplomacy.services.querying.results import Answer, from_pyoxigraph
 from citydiplomacy.core.inputs import no_triples_message
 from citydiplomacy.core.rdfio import check_input_file, has_a_triple, syntax_error
 

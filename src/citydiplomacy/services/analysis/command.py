@@ -42,7 +42,7 @@ def _source_options(func):
 
 def _open_source(data_files, input_format, graphs, read_only=False):
     """(store, graph IRIs to read or None, provenance sources, whether it is the embedded store)."""
-    from citydiplomacy.analysis.network import store_from_files
+    from citydiplomacy.services.analysis.network import store_from_files
 
     for iri in graphs:
         try:
@@ -62,7 +62,7 @@ def _open_source(data_files, input_format, graphs, read_only=False):
     missing = [g for g in graphs if g not in names]
     if missing:
         raise CitydipError(f"--graph {missing[0]}: no such graph in the store; the store has: {', '.join(names)}")
-    from citydiplomacy.analysis.cityness import GRAPH_ANALYSIS
+    from citydiplomacy.services.analysis.cityness import GRAPH_ANALYSIS
     from citydiplomacy.core.namespaces import GRAPH_EXAMPLES
 
     # Default: every graph but the article's illustrative examples and our own previous scores.
@@ -73,7 +73,7 @@ def _open_source(data_files, input_format, graphs, read_only=False):
 
 
 def _load(data_files, input_format, graphs, read_only=False):
-    from citydiplomacy.analysis.network import load_twinning
+    from citydiplomacy.services.analysis.network import load_twinning
 
     store, selected, sources, is_store = _open_source(data_files, input_format, graphs, read_only)
     with progress("reading the twinning network", total=8) as advance:
@@ -176,7 +176,7 @@ def network(data_files, input_format, graphs, out, plot, sample, path_sample, to
 
     Exit codes: 0 done, 2 no twinning data or bad input.
     """
-    from citydiplomacy.analysis.network import compute_network
+    from citydiplomacy.services.analysis.network import compute_network
 
     out_path = _check_out(out)
     plot_dir = _plot_dir(plot) if plot else None
@@ -232,7 +232,7 @@ def network(data_files, input_format, graphs, out, plot, sample, path_sample, to
         ]
         click.echo("Wrote " + ", ".join(str(p) for p in written), err=True)
     if plot_dir:
-        from citydiplomacy.analysis import plots
+        from citydiplomacy.services.analysis import plots
 
         written = [plots.degree_distribution(figures.degree_counts, plot_dir / "degree-distribution.png"),
                    plots.links_map(figures.cities, list(data.graph.edges), plot_dir / "links-map.png")]
@@ -264,7 +264,7 @@ def cityness(data_files, input_format, graphs, out, plot, write, rdf_out, thresh
 
     Exit codes: 0 done, 2 no twinning data or bad input.
     """
-    from citydiplomacy.analysis import cityness as cn
+    from citydiplomacy.services.analysis import cityness as cn
 
     started = datetime.now(timezone.utc)
     out_path = _check_out(out)
@@ -294,7 +294,7 @@ def cityness(data_files, input_format, graphs, out, plot, write, rdf_out, thresh
         ]
         click.echo("Wrote " + ", ".join(str(p) for p in written), err=True)
     if plot_dir:
-        from citydiplomacy.analysis import plots
+        from citydiplomacy.services.analysis import plots
 
         path = plots.cityness_scatter(result.scores, result.flow_threshold, result.place_threshold, plot_dir / "cityness.png")
         click.echo(f"Wrote {path}", err=True)

@@ -25,7 +25,7 @@ from urllib.parse import quote, unquote
 import pyoxigraph as ox
 
 from citydiplomacy import __version__
-from citydiplomacy.importing.sources import QID_RE, Parsed, SourceFile
+from citydiplomacy.services.importing.sources import QID_RE, Parsed, SourceFile
 from citydiplomacy.core.namespaces import CDO, CDR, GEO, GRAPH_DATA, WD
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
@@ -203,7 +203,7 @@ def activity_exists(store: ox.Store, activity: ox.NamedNode) -> bool:
 
 
 def slugify_country(name: str) -> str:
-    from citydiplomacy.importing.textnorm import slug
+    from citydiplomacy.services.importing.textnorm import slug
 
     return slug(name)
 

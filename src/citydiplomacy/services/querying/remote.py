@@ -14,8 +14,8 @@ from SPARQLWrapper import ASK, CONSTRUCT, JSON, POST, SELECT, TURTLE, URLENCODED
 
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.http import DEFAULT_MAX_RESPONSE, RETRY_STATUSES, USER_AGENT, Fetched, HttpClient
-from citydiplomacy.querying.params import with_values
-from citydiplomacy.querying.results import Answer
+from citydiplomacy.services.querying.params import with_values
+from citydiplomacy.services.querying.results import Answer
 
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
@@ -166,7 +166,7 @@ def _decode(where: str, raw: bytes, content_type: str, form: str) -> Answer:
             result = pyoxigraph.parse_query_results(raw, format=pyoxigraph.QueryResultsFormat.XML)
         except (SyntaxError, ValueError) as exc:
             raise CitydipError(f"{where}: results do not parse as SPARQL XML ({_first_line(exc)})") from None
-        from citydiplomacy.querying.results import from_pyoxigraph
+        from citydiplomacy.services.querying.results import from_pyoxigraph
 
         return from_pyoxigraph(result)
     answer = _decode_json_results(raw)

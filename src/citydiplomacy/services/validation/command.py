@@ -11,8 +11,8 @@ from citydiplomacy.core.errors import EXIT_FAILED
 from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY, bind_prefixes
 from citydiplomacy.core.output import progress
 from citydiplomacy.core.rdfio import INPUT_FORMATS, read_many
-from citydiplomacy.validation import report as render
-from citydiplomacy.validation.engine import INFERENCE_MODES, SEVERITIES, load_shapes, validate_graph
+from citydiplomacy.services.validation import report as render
+from citydiplomacy.services.validation.engine import INFERENCE_MODES, SEVERITIES, load_shapes, validate_graph
 
 
 def _store_instance_data() -> tuple[rdflib.Graph, rdflib.Graph]:
@@ -147,8 +147,8 @@ def _emit(report, fmt: str, fail_on: str, what: str, limit: int) -> None:
 def _validate_store_fast(shapes: rdflib.Graph, inference: str):
     """Validate the store in place with the fast evaluator (pyshacl if the shapes need it)."""
     from citydiplomacy.cli import store_from_context
-    from citydiplomacy.validation.fast import unsupported_reason, validate_store
-    from citydiplomacy.validation.engine import report_from_results
+    from citydiplomacy.services.validation.fast import unsupported_reason, validate_store
+    from citydiplomacy.services.validation.engine import report_from_results
 
     store = store_from_context(read_only=True)
     reason = unsupported_reason(shapes, inference)
@@ -176,9 +176,9 @@ def _validate_files_fast(paths, shapes: rdflib.Graph, inference: str, input_form
     import pyoxigraph as ox
 
     from citydiplomacy.core import resources
-    from citydiplomacy.validation import fast
-    from citydiplomacy.validation.engine import report_from_results
-    from citydiplomacy.validation.files import load_files_into_store
+    from citydiplomacy.services.validation import fast
+    from citydiplomacy.services.validation.engine import report_from_results
+    from citydiplomacy.services.validation.files import load_files_into_store
 
     reason = fast.unsupported_reason(shapes, inference)
     if reason is not None:

@@ -477,7 +477,7 @@ def pylode_page(graph: rdflib.Graph) -> str:
 
 def build_docs(out_dir: str | Path, langs=LANGS, graph: rdflib.Graph | None = None, engine: str = "pylode") -> list[Path]:
     """Write the pages for *langs* into *out_dir* (created if missing); return the files written."""
-    from citydiplomacy.export import merged_ontology
+    from citydiplomacy.services.export import merged_ontology
     from citydiplomacy.core.rdfio import atomic_write
 
     graph = graph if graph is not None else merged_ontology()

@@ -19,7 +19,7 @@ from pygments.token import Comment
 
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import PREFIXES
-from citydiplomacy.querying.catalog import PARAM_TYPES, Question
+from citydiplomacy.services.querying.catalog import PARAM_TYPES, Question
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 LABEL_LANGUAGES = ("en", "fa")  # the languages of the project's labels

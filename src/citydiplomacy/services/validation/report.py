@@ -1,4 +1,4 @@
-"""Turning a validation :class:`~citydiplomacy.validation.engine.Report` into text, JSON or Turtle."""
+"""Turning a validation :class:`~citydiplomacy.services.validation.engine.Report` into text, JSON or Turtle."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections import Counter
 import click
 
 from citydiplomacy.core.output import print_table
-from citydiplomacy.validation.engine import Report, path_text, short
+from citydiplomacy.services.validation.engine import Report, path_text, short
 
 SEVERITY_ORDER = ("Violation", "Warning", "Info")
 

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.inputs import no_triples_message
-from citydiplomacy.querying.local import OXI_FORMATS, QUAD_FORMATS
+from citydiplomacy.services.querying.local import OXI_FORMATS, QUAD_FORMATS
 from citydiplomacy.core.rdfio import check_input_file, has_a_triple
 
 def load_files_into_store(store: ox.Store, paths: Iterable, graph_iri, input_format: str | None = None) -> None:

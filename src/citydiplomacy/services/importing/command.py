@@ -50,7 +50,7 @@ def import_() -> None:
 
 def _resolve_inputs(paths: tuple[str, ...], fmt: str | None):
     """Pair each data file with its format (and relations.tsv with its names.tsv)."""
-    from citydiplomacy.importing.sources import detect_format
+    from citydiplomacy.services.importing.sources import detect_format
 
     jobs: list[tuple[Path, str]] = []
     names: list[Path] = []
@@ -90,8 +90,8 @@ def _resolve_inputs(paths: tuple[str, ...], fmt: str | None):
 def files(paths: tuple[str, ...], fmt: str | None, report: str | None) -> None:
     """Import the shared Wikidata P190 files."""
     from citydiplomacy.cli import store_from_context
-    from citydiplomacy.importing.sources import parse
-    from citydiplomacy.importing.writer import import_parsed
+    from citydiplomacy.services.importing.sources import parse
+    from citydiplomacy.services.importing.writer import import_parsed
 
     jobs, companions = _resolve_inputs(paths, fmt)
     # Parse everything first: a bad file fails before the store is opened (and locked).
@@ -183,7 +183,7 @@ def _write_csv(path: str, header: list[str], rows) -> None:
 def csv_(file, city_a, country_a, city_b, country_b, start_col, end_col, qid_a, qid_b, calendar, delimiter, report):
     """Import a spreadsheet of twinnings, reconciling city names against the graph."""
     from citydiplomacy.cli import store_from_context
-    from citydiplomacy.importing.spreadsheet import Columns, import_sheet, read_sheet
+    from citydiplomacy.services.importing.spreadsheet import Columns, import_sheet, read_sheet
 
     path = Path(file)
     if not path.is_file():

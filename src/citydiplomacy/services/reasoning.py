@@ -503,7 +503,7 @@ def _write_graph(graph: rdflib.Graph, out: str) -> None:
 
     suffix = Path(out).suffix.lower()
     try:
-        from citydiplomacy.export import FORMAT_BY_SUFFIX, serialize
+        from citydiplomacy.services.export import FORMAT_BY_SUFFIX, serialize
 
         fmt = FORMAT_BY_SUFFIX.get(suffix, "turtle")
         data = serialize(graph, fmt)

@@ -32,10 +32,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from citydiplomacy.core.errors import CitydipError
-from citydiplomacy.importing.dates import DateError, parse_date
-from citydiplomacy.importing.sources import ENTITY_RE, SourceFile
-from citydiplomacy.importing.textnorm import fold, slug
-from citydiplomacy.importing.writer import (
+from citydiplomacy.services.importing.dates import DateError, parse_date
+from citydiplomacy.services.importing.sources import ENTITY_RE, SourceFile
+from citydiplomacy.services.importing.textnorm import fold, slug
+from citydiplomacy.services.importing.writer import (
     CITY,
     T,
     activity_exists,

@@ -1,8 +1,0 @@
-"""SHACL validation of instance data and of the ontology itself (``citydip validate``).
-
-Reusable entry point: :func:`citydiplomacy.validation.engine.validate_graph`.
-"""
-
-from citydiplomacy.validation.engine import Report, Result, validate_graph, validate_ontology
-
-__all__ = ["Report", "Result", "validate_graph", "validate_ontology"]
