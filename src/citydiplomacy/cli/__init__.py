@@ -65,8 +65,39 @@ class LazyGroup(click.Group):
         target = COMMANDS.get(cmd_name)
         if target is None or cmd_name not in self.list_commands(ctx):
             return None
+        for extra, packages in EXTRAS_OF_COMMAND.get(cmd_name, ()):
+            missing = [name for name in packages if not _importable(name)]
+            if missing:
+                return _needs_extra(cmd_name, extra, missing[0])
         module_name, attr = target.split(":")
         return getattr(importlib.import_module(module_name), attr)
+
+
+# Commands whose packages only an extra installs (see pyproject.toml): name -> (extra, packages).
+EXTRAS_OF_COMMAND = {
+    "analyze": [("analysis", ("networkx", "scipy", "matplotlib"))],
+    "docs": [("docs", ("pylode", "jinja2"))],
+}
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ValueError, ImportError):  # a module set to None in sys.modules, or a broken parent
+        return False
+
+
+def _needs_extra(name: str, extra: str, package: str) -> click.Command:
+    """A stand-in command for one whose optional packages are missing: it says what to install."""
+    hint = f"pip install 'citydiplomacy[{extra}]'"
+
+    def refuse(**_options) -> None:
+        raise CitydipError(f"citydip {name} needs the optional package {package!r}: {hint}")
+
+    return click.Command(
+        name, callback=refuse, help=f"(needs {hint})", context_settings={"ignore_unknown_options": True},
+        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)], add_help_option=False,
+    )
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
