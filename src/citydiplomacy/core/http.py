@@ -30,6 +30,7 @@ from urllib3.util.retry import Retry
 
 from citydiplomacy import __version__
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.sizes import human_size, parse_size  # noqa: F401 - parse_size is part of this API
 
 USER_AGENT = f"citydip/{__version__} (+https://w3id.org/citydiplomacy)"
 RETRY_STATUSES = (429, 503)
@@ -42,8 +43,6 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 # scheme://userinfo@ : userinfo runs to the last "@" before the host part ends.
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#@]*(?:@[^\s/?#@]*)*@")
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 
 
 def scrub_secrets(text: str) -> str:
@@ -59,24 +58,6 @@ def printable(text: str) -> str:
 def redact(url: str) -> str:
     """*url* for messages: without credentials (works on any text, even an invalid URL)."""
     return scrub_secrets(url)
-
-
-def parse_size(text: str) -> int:
-    """Bytes in '512M', '1G', '10MB', '1.5GiB' or a plain number of bytes (units are powers of 1024)."""
-    match = _SIZE.match(str(text))
-    if not match:
-        raise ValueError(f"{text!r} is not a size; give bytes or a number with K, M, G or T (e.g. 512M)")
-    size = int(float(match.group(1)) * _UNITS[match.group(2).lower()])
-    if size < 1:
-        raise ValueError(f"{text!r}: give at least 1 byte")
-    return size
-
-
-def human_size(size: int) -> str:
-    for unit in ("T", "G", "M", "K"):
-        if size >= _UNITS[unit.lower()] and size % _UNITS[unit.lower()] == 0:
-            return f"{size // _UNITS[unit.lower()]} {unit}B"
-    return f"{size} bytes"
 
 
 def check_url(url: str, option: str = "--endpoint") -> str:

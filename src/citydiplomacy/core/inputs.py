@@ -26,6 +26,7 @@ from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.sizes import parse_size  # noqa: F401 - parse_size is part of this API
 
 DEFAULT_MAX_INPUT_SIZE = 1 << 30  # 1 GiB
 _max_input_size = DEFAULT_MAX_INPUT_SIZE
@@ -47,8 +48,6 @@ OWN_CONTEXT_IRIS = frozenset(
     }
 )
 
-_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
-_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*", re.IGNORECASE)
 _ENTITY_REFERENCE = re.compile(rb"&([^\s&;#<>\"']+);")
 _XML_DECL_ENCODING = re.compile(rb"\A<\?xml\s[^>]*?encoding\s*=\s*([\"'])([A-Za-z][A-Za-z0-9._-]*)\1")
 
@@ -56,17 +55,6 @@ _XML_DECL_ENCODING = re.compile(rb"\A<\?xml\s[^>]*?encoding\s*=\s*([\"'])([A-Za-
 def no_triples_message(name: str) -> str:
     """The one message for an empty file and for a file that yields no triples, in every command."""
     return f"{name}: holds no RDF triples (the file is empty or nothing in it is RDF); give a file with RDF data in it"
-
-
-def parse_size(text: str) -> int:
-    """Bytes from '1048576', '64k', '512M', '1.5G', '2GiB' (K/M/G/T are powers of 1024)."""
-    match = _SIZE.fullmatch(str(text))
-    if not match:
-        raise ValueError(f"{text!r} is not a size; give bytes or a number with K, M, G or T (e.g. 512M)")
-    size = int(float(match.group(1)) * _UNITS[match.group(2).lower()])
-    if size < 1:
-        raise ValueError(f"{text!r} is too small; give at least 1 byte")
-    return size
 
 
 def set_max_input_size(size: int | None) -> None:
