@@ -120,7 +120,7 @@ class TurtleWriter:
         items = self.list_items(node)
         if items is not None:
             return "( " + " ".join(self.term(item) for item in items) + " )"
-        return "[ " + " ; ".join(self.predicate_objects(node)) + " ]"
+        return "[ " + " ; ".join(f"{verb} " + " , ".join(objects) for verb, objects in self.pairs(node)) + " ]"
 
     # ---------------------------------------------------------------- ordering
     def predicate_key(self, predicate: URIRef):
@@ -137,14 +137,13 @@ class TurtleWriter:
             return (1, rank, language, str(node.datatype or ""), str(node))
         return (2, self.term(node))
 
-    def predicate_objects(self, subject) -> list[str]:
-        """``p o1 , o2`` for each predicate of *subject*, in the canonical order."""
-        parts = []
+    def pairs(self, subject) -> list[tuple[str, list[str]]]:
+        """(verb, written objects) for each predicate of *subject*, both in the canonical order."""
+        out = []
         for predicate in sorted(set(self.graph.predicates(subject)), key=self.predicate_key):
             objects = sorted(self.graph.objects(subject, predicate), key=self.object_key)
-            verb = "a" if predicate == RDF.type else self.iri(predicate)
-            parts.append(f"{verb} " + " , ".join(self.term(o) for o in objects))
-        return parts
+            out.append(("a" if predicate == RDF.type else self.iri(predicate), [self.term(o) for o in objects]))
+        return out
 
     def kind(self, subject) -> int:
         types = set(self.graph.objects(subject, RDF.type))
@@ -153,11 +152,7 @@ class TurtleWriter:
     # ---------------------------------------------------------------- statements
     def statement(self, subject) -> str:
         head = "[]" if isinstance(subject, BNode) else self.iri(subject)
-        lines = []
-        for predicate in sorted(set(self.graph.predicates(subject)), key=self.predicate_key):
-            objects = [self.term(o) for o in sorted(self.graph.objects(subject, predicate), key=self.object_key)]
-            verb = "a" if predicate == RDF.type else self.iri(predicate)
-            lines.append(f"{verb} " + (" ,\n" + INDENT * 2).join(objects))
+        lines = [f"{verb} " + (" ,\n" + INDENT * 2).join(objects) for verb, objects in self.pairs(subject)]
         return head + " " + (" ;\n" + INDENT).join(lines) + " .\n"
 
     def body(self) -> str:
