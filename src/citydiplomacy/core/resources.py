@@ -36,10 +36,24 @@ def queries_dir() -> Path:
     return artefact_dir("queries")
 
 
-def ontology_files() -> list[Path]:
-    """The Turtle files that make up the ontology proper (main file and its modules), sorted."""
+def core_ontology_files() -> list[Path]:
+    """The ontology proper: the header file and the modules it imports, sorted."""
     base = ontology_dir()
     return [base / "citydiplomacy.ttl", *sorted((base / "modules").glob("*.ttl"))]
+
+
+def extension_files() -> list[Path]:
+    """Extension ontologies (``extensions/*.ttl``): each imports the core, the core imports none of them."""
+    return sorted((ontology_dir() / "extensions").glob("*.ttl"))
+
+
+def ontology_files() -> list[Path]:
+    """What the store loads as its ontology graph: the core and its extensions.
+
+    The extensions ride along because commands use them (``analyze`` writes the analysis
+    extension's terms, and validation and queries read them back).
+    """
+    return [*core_ontology_files(), *extension_files()]
 
 
 def examples_file() -> Path:
