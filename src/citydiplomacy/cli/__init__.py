@@ -24,11 +24,11 @@ COMMANDS: dict[str, str] = {
     "validate": "citydiplomacy.services.validation.command:validate",
     "query": "citydiplomacy.services.querying.command:query",
     "load": "citydiplomacy.services.querying.load:load",
-    "import": "citydiplomacy.services.importing.command:import_",
+    "import": "citydiplomacy.cli.import_:import_",
     "reason": "citydiplomacy.services.reasoning:reason",
     "export": "citydiplomacy.services.export:export",
     "docs": "citydiplomacy.services.docs:docs",
-    "analyze": "citydiplomacy.services.analysis.command:analyze",
+    "analyze": "citydiplomacy.cli.analyze:analyze",
 }
 
 

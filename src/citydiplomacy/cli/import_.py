@@ -48,36 +48,6 @@ def import_() -> None:
     """
 
 
-def _resolve_inputs(paths: tuple[str, ...], fmt: str | None):
-    """Pair each data file with its format (and relations.tsv with its names.tsv)."""
-    from citydiplomacy.services.importing.sources import detect_format
-
-    jobs: list[tuple[Path, str]] = []
-    names: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if not path.is_file():
-            raise CitydipError(f"{path}: no such file")
-        detected = fmt or detect_format(path)
-        if detected == "l3viathan-names" or (fmt == "l3viathan-tsv" and detect_format(path) == "l3viathan-names"):
-            names.append(path)
-        else:
-            jobs.append((path, detected))
-    relations = [p for p, f in jobs if f == "l3viathan-tsv"]
-    if names and not relations:
-        raise CitydipError(f"{names[0]}: holds labels only (QID<TAB>label); import it together with its relations.tsv")
-    if len(names) > 1 or (names and len(relations) > 1):
-        raise CitydipError("give at most one names.tsv, with exactly one relations.tsv")
-    companions: dict[Path, Path | None] = {}
-    for path in relations:
-        if names:
-            companions[path] = names[0]
-        else:
-            sibling = path.with_name("names.tsv")
-            companions[path] = sibling if sibling.is_file() and sibling != path else None
-    return jobs, companions
-
-
 @import_.command("files", hidden=True)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
 @click.option(
@@ -90,56 +60,48 @@ def _resolve_inputs(paths: tuple[str, ...], fmt: str | None):
 def files(paths: tuple[str, ...], fmt: str | None, report: str | None) -> None:
     """Import the shared Wikidata P190 files."""
     from citydiplomacy.cli import store_from_context
-    from citydiplomacy.services.importing.sources import parse
-    from citydiplomacy.services.importing.writer import import_parsed
+    from citydiplomacy.services.importing import api
 
-    jobs, companions = _resolve_inputs(paths, fmt)
-    # Parse everything first: a bad file fails before the store is opened (and locked).
-    parsed_files = []
-    with progress("reading", total=len(jobs)) as advance:
-        for path, detected in jobs:
-            parsed_files.append((path, detected, parse(path, detected, companions.get(path))))
-            advance()
-    summary_rows = []
-    issue_rows: list[tuple[str, object, str, str]] = []
+    with progress("reading", total=len(paths)) as advance:
+        read = api.read_files(paths, fmt, advance)  # a bad file fails before the store is opened (and locked)
     if report:
         check_writable(report)  # before the store changes, not after
     store = store_from_context()
     try:
-        with progress("importing", total=len(jobs)) as advance:
-            for path, detected, parsed in parsed_files:
-                result = import_parsed(store, parsed)
-                advance()
-                names = companions.get(path)
-                label = path.name + (f" (+{names.name})" if names else "")
-                summary_rows.append(
-                    (
-                        label,
-                        detected,
-                        result.rows,
-                        result.pairs,
-                        result.new_agreements,
-                        result.merged_agreements,
-                        sum(result.self_loops.values()),
-                        sum(v for k, v in result.skipped.items() if k != "self-twinning"),
-                        result.triples_added,
-                    )
-                )
-                for issue in parsed.issues:
-                    issue_rows.append((path.name, issue.line or "", issue.kind, issue.message))
-                for conflict in result.conflicts:
-                    issue_rows.append((path.name, "", "conflict with stored value", conflict))
+        with progress("importing", total=len(read)) as advance:
+            outcome = api.import_read_files(store, read, advance)
     finally:
         del store  # release the store's lock even when an error is on its way up
+    _print_summary(outcome)
+    _print_issues(outcome.issues())
+    if report:
+        _write_csv(report, ["file", "line", "kind", "message"], outcome.issues())
+        click.echo(f"issues written to {report}")
+
+
+def _print_summary(outcome) -> None:
+    """One row per data file: what it held and what the store gained."""
+    rows = []
+    for item in outcome.files:
+        result = item.result
+        rows.append(
+            (
+                item.job.label,
+                item.job.fmt,
+                result.rows,
+                result.pairs,
+                result.new_agreements,
+                result.merged_agreements,
+                sum(result.self_loops.values()),
+                sum(v for k, v in result.skipped.items() if k != "self-twinning"),
+                result.triples_added,
+            )
+        )
     print_table(
         ["file", "format", "rows", "pairs", "new agreements", "merged", "self-twinnings", "skipped", "triples added"],
-        summary_rows,
+        rows,
         title="import",
     )
-    _print_issues(issue_rows)
-    if report:
-        _write_csv(report, ["file", "line", "kind", "message"], issue_rows)
-        click.echo(f"issues written to {report}")
 
 
 def _print_issues(issue_rows) -> None:
@@ -183,18 +145,18 @@ def _write_csv(path: str, header: list[str], rows) -> None:
 def csv_(file, city_a, country_a, city_b, country_b, start_col, end_col, qid_a, qid_b, calendar, delimiter, report):
     """Import a spreadsheet of twinnings, reconciling city names against the graph."""
     from citydiplomacy.cli import store_from_context
-    from citydiplomacy.services.importing.spreadsheet import Columns, import_sheet, read_sheet
+    from citydiplomacy.services.importing import api
 
     path = Path(file)
     if not path.is_file():
         raise CitydipError(f"{path}: no such file")
-    columns = Columns(city_a, country_a, city_b, country_b, start_col, end_col, qid_a, qid_b)
+    columns = api.Columns(city_a, country_a, city_b, country_b, start_col, end_col, qid_a, qid_b)
     if report:
         check_writable(report)  # before the store changes, not after
-    sheet = read_sheet(path, columns, delimiter)  # a bad file fails before the store is opened (and locked)
+    sheet = api.read_spreadsheet(path, columns, delimiter)  # a bad file fails before the store is opened (and locked)
     store = store_from_context()
     try:
-        outcome = import_sheet(store, sheet, columns, calendar=calendar)
+        outcome = api.import_sheet(store, sheet, columns, calendar=calendar)
     finally:
         del store  # release the store's lock even when an error is on its way up
     _print_sheet_summary(path, outcome)

@@ -6,10 +6,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import click
-import pyoxigraph
 
 from citydiplomacy.core.csvsafe import csv_text
-from citydiplomacy.core.errors import EXIT_BAD_INPUT, CitydipError
+from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.output import print_table, progress
 from citydiplomacy.core.rdfio import atomic_write
 
@@ -41,51 +40,24 @@ def _source_options(func):
 
 
 def _open_source(data_files, input_format, graphs, read_only=False):
-    """(store, graph IRIs to read or None, provenance sources, whether it is the embedded store)."""
-    from citydiplomacy.services.analysis.network import store_from_files
+    """The --data files, or the store of the root --store option with its --graph selection."""
+    from citydiplomacy.cli import store_from_context
+    from citydiplomacy.services.analysis import api
 
-    for iri in graphs:
-        try:
-            pyoxigraph.NamedNode(iri)
-        except ValueError:
-            raise CitydipError(f"--graph {iri!r} is not an absolute IRI; give the named graph's full IRI") from None
+    api.check_graph_iris(graphs)
     if data_files:
         if graphs:
             raise CitydipError("--graph selects graphs of the store; it cannot be combined with --data")
-        store = store_from_files(list(data_files), input_format)
-        return store, None, [Path(f).resolve().as_uri() for f in data_files], False
-    from citydiplomacy.cli import store_from_context
-    from citydiplomacy.core.store import graph_names
-
-    store = store_from_context(read_only=read_only)
-    names = graph_names(store)
-    missing = [g for g in graphs if g not in names]
-    if missing:
-        raise CitydipError(f"--graph {missing[0]}: no such graph in the store; the store has: {', '.join(names)}")
-    from citydiplomacy.services.analysis.cityness import GRAPH_ANALYSIS
-    from citydiplomacy.core.namespaces import GRAPH_EXAMPLES
-
-    # Default: every graph but the article's illustrative examples and our own previous scores.
-    used = list(graphs) or [g for g in names if g not in (GRAPH_ANALYSIS, GRAPH_EXAMPLES)]
-    if not used:
-        raise CitydipError("the store holds no data graphs; import some with `citydip import` or pass --data FILE")
-    return store, used, used, True
+        return api.source_from_files(data_files, input_format)
+    return api.source_from_store(store_from_context(read_only=read_only), graphs)
 
 
-def _load(data_files, input_format, graphs, read_only=False):
-    from citydiplomacy.services.analysis.network import load_twinning
+def _read(source):
+    """The twinning network of *source*, with a progress bar on a terminal."""
+    from citydiplomacy.services.analysis import api
 
-    store, selected, sources, is_store = _open_source(data_files, input_format, graphs, read_only)
     with progress("reading the twinning network", total=8) as advance:
-        data = load_twinning(store, selected, advance)
-    if data.graph.number_of_edges() == 0:
-        where = "the given files" if data_files else "the store"
-        raise CitydipError(
-            f"no twinning agreements (cdo:TwinningAgreement with two cdo:partner cities) found in {where}; "
-            "import some with `citydip import` or pass --data FILE",
-            EXIT_BAD_INPUT,
-        )
-    return store, data, sources, is_store
+        return api.read_twinning(source, advance)
 
 
 def _fmt(value, digits: int = 4) -> str:
@@ -176,69 +148,91 @@ def network(data_files, input_format, graphs, out, plot, sample, path_sample, to
 
     Exit codes: 0 done, 2 no twinning data or bad input.
     """
-    from citydiplomacy.services.analysis.network import compute_network
+    from citydiplomacy.services.analysis import api
 
     out_path = _check_out(out)
     plot_dir = _plot_dir(plot) if plot else None
-    _store, data, sources, _ = _load(data_files, input_format, graphs, read_only=True)
+    source = _open_source(data_files, input_format, graphs, read_only=True)
+    data = _read(source)
     with progress("analysing the twinning network", total=6) as advance:
-        figures = compute_network(data, sample=sample, path_sample=path_sample, seed=seed, advance=advance)
-    figures.summary.append(("sources", " ".join(sources)))
-
+        analysis = api.network_figures(source, data, sample=sample, path_sample=path_sample, seed=seed, advance=advance)
+    figures = analysis.figures
     print_table(["metric", "value"], [(k, _fmt(v)) for k, v in figures.summary if k != "sources"], title="Twinning network")
-    click.echo("Read: " + " ".join(sources), err=True)
-    by_deg = figures.cities[:top]
-    by_bc = sorted(figures.cities, key=lambda r: (-r["betweenness"], r["city"]))[:top]
-    by_ev = sorted((r for r in figures.cities if r["eigenvector"] is not None), key=lambda r: (-r["eigenvector"], r["city"]))[:top]
+    click.echo("Read: " + " ".join(source.sources), err=True)
+    _print_top_cities(figures, top)
+    _print_top_countries(figures, top)
+    if out_path:
+        _write_network_tables(out_path, figures)
+    if plot_dir:
+        _plot_network(plot_dir, analysis)
 
-    def name(r):
-        return f"{r['label']} ({r['country']})" if r["country"] else r["label"]
 
+def _city_name(row: dict) -> str:
+    return f"{row['label']} ({row['country']})" if row["country"] else row["label"]
+
+
+def _print_top_cities(figures, top: int) -> None:
+    """Three rankings side by side: degree, betweenness, eigenvector."""
+    from citydiplomacy.services.analysis.api import ranked_cities
+
+    rankings = [(ranked_cities(figures, key, top), key, digits)
+                for key, digits in (("degree", 0), ("betweenness", 4), ("eigenvector", 4))]
     rows = []
     for i in range(top):
         cells = [i + 1]
-        for ranked, key, digits in ((by_deg, "degree", 0), (by_bc, "betweenness", 4), (by_ev, "eigenvector", 4)):
+        for ranked, key, digits in rankings:
             if i < len(ranked):
                 r = ranked[i]
-                cells.append(f"{name(r)}  {r[key] if digits == 0 else format(r[key], f'.{digits}f')}")
+                cells.append(f"{_city_name(r)}  {r[key] if digits == 0 else format(r[key], f'.{digits}f')}")
             else:
                 cells.append("")
         if any(cells[1:]):
             rows.append(cells)
     print_table(["#", "by degree", "by betweenness", "by eigenvector (largest component)"], rows, title=f"Top {top} cities")
+
+
+def _print_top_countries(figures, top: int) -> None:
+    """Countries by links (domestic against cross-border) and the country pairs most twinned."""
+    if not figures.countries:
+        return
+    print_table(
+        ["country", "cities", "links", "domestic", "cross-border", "cross-border share"],
+        [(c["country"], c["cities"], c["links"], c["domestic_links"], c["cross_border_links"], _fmt(c["cross_border_share"], 3))
+         for c in figures.countries[:top]],
+        title=f"Top {top} countries by links",
+    )
+    print_table(
+        ["country", "country", "links"],
+        [(p["country_a"], p["country_b"], p["links"]) for p in figures.country_pairs[:top]],
+        title=f"Top {top} country pairs",
+    )
+
+
+def _write_network_tables(out_path: Path, figures) -> None:
+    """--out CSV and its -cities, -degrees, -countries and -country-pairs siblings."""
+    written = [
+        _write_csv(out_path, ["metric", "value"], figures.summary),
+        _write_csv(_sibling(out_path, "cities"), CITY_COLUMNS, figures.cities),
+        _write_csv(_sibling(out_path, "degrees"), ["degree", "cities"], figures.degree_counts),
+        _write_csv(_sibling(out_path, "countries"),
+                   ["country", "country_iri", "cities", "links", "domestic_links", "cross_border_links", "cross_border_share"],
+                   figures.countries),
+        _write_csv(_sibling(out_path, "country-pairs"),
+                   ["country_a", "country_b", "links", "domestic", "country_a_iri", "country_b_iri"], figures.country_pairs),
+    ]
+    click.echo("Wrote " + ", ".join(str(p) for p in written), err=True)
+
+
+def _plot_network(plot_dir: Path, analysis) -> None:
+    """--plot DIR: the degree distribution, the map of links and the country-pair heatmap."""
+    from citydiplomacy.services.analysis import plots
+
+    figures = analysis.figures
+    written = [plots.degree_distribution(figures.degree_counts, plot_dir / "degree-distribution.png"),
+               plots.links_map(figures.cities, list(analysis.data.graph.edges), plot_dir / "links-map.png")]
     if figures.countries:
-        print_table(
-            ["country", "cities", "links", "domestic", "cross-border", "cross-border share"],
-            [(c["country"], c["cities"], c["links"], c["domestic_links"], c["cross_border_links"], _fmt(c["cross_border_share"], 3))
-             for c in figures.countries[:top]],
-            title=f"Top {top} countries by links",
-        )
-        print_table(
-            ["country", "country", "links"],
-            [(p["country_a"], p["country_b"], p["links"]) for p in figures.country_pairs[:top]],
-            title=f"Top {top} country pairs",
-        )
-
-    if out_path:
-        written = [
-            _write_csv(out_path, ["metric", "value"], figures.summary),
-            _write_csv(_sibling(out_path, "cities"), CITY_COLUMNS, figures.cities),
-            _write_csv(_sibling(out_path, "degrees"), ["degree", "cities"], figures.degree_counts),
-            _write_csv(_sibling(out_path, "countries"),
-                       ["country", "country_iri", "cities", "links", "domestic_links", "cross_border_links", "cross_border_share"],
-                       figures.countries),
-            _write_csv(_sibling(out_path, "country-pairs"),
-                       ["country_a", "country_b", "links", "domestic", "country_a_iri", "country_b_iri"], figures.country_pairs),
-        ]
-        click.echo("Wrote " + ", ".join(str(p) for p in written), err=True)
-    if plot_dir:
-        from citydiplomacy.services.analysis import plots
-
-        written = [plots.degree_distribution(figures.degree_counts, plot_dir / "degree-distribution.png"),
-                   plots.links_map(figures.cities, list(data.graph.edges), plot_dir / "links-map.png")]
-        if figures.countries:
-            written.append(plots.country_heatmap(figures.country_pairs, figures.countries, plot_dir / "country-pairs.png"))
-        click.echo("Wrote " + ", ".join(str(p) for p in written), err=True)
+        written.append(plots.country_heatmap(figures.country_pairs, figures.countries, plot_dir / "country-pairs.png"))
+    click.echo("Wrote " + ", ".join(str(p) for p in written), err=True)
 
 
 SCORE_COLUMNS = [
@@ -264,51 +258,63 @@ def cityness(data_files, input_format, graphs, out, plot, write, rdf_out, thresh
 
     Exit codes: 0 done, 2 no twinning data or bad input.
     """
-    from citydiplomacy.services.analysis import cityness as cn
+    from citydiplomacy.services.analysis import api
 
     started = datetime.now(timezone.utc)
     out_path = _check_out(out)
     rdf_path = _check_out(rdf_out)
     plot_dir = _plot_dir(plot) if plot else None
-    store, data, sources, is_store = _load(data_files, input_format, graphs, read_only=write is False)
+    source = _open_source(data_files, input_format, graphs, read_only=write is False)
+    data = _read(source)
     with progress("scoring cities", total=1) as advance:
-        result = cn.compute_cityness(data.graph, threshold, data.membership_data)
+        analysis = api.cityness_scores(source, data, threshold, started)
         advance()
-    summary = cn.summary_rows(result) + [("sources", " ".join(sources))]
+    _print_cityness(analysis, top)
+    if out_path:
+        rows = sorted(analysis.result.scores, key=lambda s: (-s.flow, s.city))
+        written = [
+            _write_csv(out_path, SCORE_COLUMNS, ({c: getattr(s, c) for c in SCORE_COLUMNS} for s in rows)),
+            _write_csv(_sibling(out_path, "summary"), ["metric", "value"], analysis.summary),
+        ]
+        click.echo("Wrote " + ", ".join(str(p) for p in written), err=True)
+    if plot_dir:
+        from citydiplomacy.services.analysis import plots
+
+        result = analysis.result
+        path = plots.cityness_scatter(result.scores, result.flow_threshold, result.place_threshold, plot_dir / "cityness.png")
+        click.echo(f"Wrote {path}", err=True)
+    _save_scores(analysis, write, rdf_path)
+
+
+def _print_cityness(analysis, top: int) -> None:
+    """The summary, then the cities most typical of each quadrant."""
+    from citydiplomacy.services.analysis.api import quadrant_leaders
+
+    summary = analysis.summary
     print_table(["metric", "value"], [(k, _fmt(v)) for k, v in summary if k != "sources"], title="City-ness and town-ness")
-    click.echo("Read: " + " ".join(sources), err=True)
-    for quadrant, key in (("network city", lambda s: -(s.flow - s.place)), ("hierarchical town", lambda s: -(s.place - s.flow)),
-                          ("both", lambda s: -(s.flow + s.place))):
-        members = sorted((s for s in result.scores if s.quadrant == quadrant), key=lambda s: (key(s), s.city))[:top]
+    click.echo("Read: " + " ".join(analysis.source.sources), err=True)
+    for quadrant, members in quadrant_leaders(analysis.result, top):
         if members:
             print_table(
                 ["city", "country", "population", "degree", "flow", "place"],
                 [(s.label, s.country or "", _fmt(s.population), s.degree, _fmt(s.flow, 3), _fmt(s.place, 3)) for s in members],
                 title=f"{quadrant}: top {len(members)}",
             )
-    rows = sorted(result.scores, key=lambda s: (-s.flow, s.city))
-    if out_path:
-        written = [
-            _write_csv(out_path, SCORE_COLUMNS, ({c: getattr(s, c) for c in SCORE_COLUMNS} for s in rows)),
-            _write_csv(_sibling(out_path, "summary"), ["metric", "value"], summary),
-        ]
-        click.echo("Wrote " + ", ".join(str(p) for p in written), err=True)
-    if plot_dir:
-        from citydiplomacy.services.analysis import plots
 
-        path = plots.cityness_scatter(result.scores, result.flow_threshold, result.place_threshold, plot_dir / "cityness.png")
-        click.echo(f"Wrote {path}", err=True)
-    do_write = is_store if write is None else write
-    graph = None
-    if do_write or rdf_path:
-        graph = cn.to_rdf(result, started, sources)
+
+def _save_scores(analysis, write: bool | None, rdf_path: Path | None) -> None:
+    """--rdf FILE, and the store's analysis graph (by default when the store was read, not --data)."""
+    from citydiplomacy.cli import store_from_context
+    from citydiplomacy.services.analysis import api
+
+    do_write = analysis.source.is_store if write is None else write
+    if not (do_write or rdf_path):
+        return
+    graph = api.cityness_graph(analysis)
     if rdf_path:
         atomic_write(rdf_path, graph.serialize(format="turtle", encoding="utf-8"))
         click.echo(f"Wrote {rdf_path}", err=True)
     if do_write:
-        if not is_store:
-            from citydiplomacy.cli import store_from_context
-
-            store = store_from_context()
-        count = cn.write_to_store(store, graph)
-        click.echo(f"Wrote {count:,} triples into the graph {cn.GRAPH_ANALYSIS}", err=True)
+        store = analysis.source.store if analysis.source.is_store else store_from_context()
+        count = api.write_cityness(store, graph)
+        click.echo(f"Wrote {count:,} triples into the graph {api.GRAPH_ANALYSIS}", err=True)

@@ -1,0 +1,182 @@
+"""Analyse the twinning network from Python: what ``citydip analyze`` computes, without printing.
+
+A :class:`TwinningSource` says what is read: RDF files (:func:`source_from_files`) or graphs of an
+open store (:func:`source_from_store`). :func:`analyze_network` gives the network's figures,
+:func:`analyze_cityness` each city's flow and place scores; :func:`cityness_graph` turns the scores
+into RDF and :func:`write_cityness` puts them in the store's analysis graph.
+
+    >>> from citydiplomacy.core.store import open_store
+    >>> source = source_from_store(open_store("/tmp/kg", read_only=True))
+    >>> analyze_network(source).figures.summary[:3]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph
+import rdflib
+
+from citydiplomacy.core.errors import EXIT_BAD_INPUT, CitydipError
+from citydiplomacy.core.namespaces import GRAPH_EXAMPLES
+from citydiplomacy.core.store import graph_names
+from citydiplomacy.services.analysis import cityness as cn
+from citydiplomacy.services.analysis.network import (
+    SEED,
+    NetworkFigures,
+    TwinningData,
+    compute_network,
+    load_twinning,
+    store_from_files,
+)
+
+GRAPH_ANALYSIS = cn.GRAPH_ANALYSIS  # the named graph that write_cityness replaces
+
+Advance = Callable[..., None]
+
+
+def _no_progress(n: int = 1) -> None:
+    """The default *advance*: a script that does not show progress needs no callback."""
+
+
+@dataclass
+class TwinningSource:
+    """Where the twinning network is read: a store, the graphs of it to read (None: all, for files),
+    what provenance names as the sources (file URIs or graph IRIs), and whether it is the embedded store."""
+
+    store: pyoxigraph.Store
+    graphs: list[str] | None
+    sources: list[str]
+    is_store: bool
+
+
+def check_graph_iris(graphs: Iterable[str]) -> None:
+    """A --graph must be a full IRI: a typo such as ``data`` is refused rather than matching nothing."""
+    for iri in graphs:
+        try:
+            pyoxigraph.NamedNode(iri)
+        except ValueError:
+            raise CitydipError(f"--graph {iri!r} is not an absolute IRI; give the named graph's full IRI") from None
+
+
+def source_from_files(paths: Sequence[str | Path], input_format: str | None = None) -> TwinningSource:
+    """The RDF files *paths* loaded into a store in memory (the embedded store is not opened)."""
+    store = store_from_files([str(p) for p in paths], input_format)
+    return TwinningSource(store, None, [Path(p).resolve().as_uri() for p in paths], False)
+
+
+def source_from_store(store: pyoxigraph.Store, graphs: Sequence[str] = ()) -> TwinningSource:
+    """The named *graphs* of *store*; by default every graph but the article's illustrative examples
+    and the previous analysis results."""
+    check_graph_iris(graphs)
+    names = graph_names(store)
+    missing = [g for g in graphs if g not in names]
+    if missing:
+        raise CitydipError(f"--graph {missing[0]}: no such graph in the store; the store has: {', '.join(names)}")
+    used = list(graphs) or [g for g in names if g not in (cn.GRAPH_ANALYSIS, GRAPH_EXAMPLES)]
+    if not used:
+        raise CitydipError("the store holds no data graphs; import some with `citydip import` or pass --data FILE")
+    return TwinningSource(store, used, used, True)
+
+
+def read_twinning(source: TwinningSource, advance: Advance = _no_progress) -> TwinningData:
+    """The twinning network of *source*; no agreement at all is the user's error, not an empty result."""
+    data = load_twinning(source.store, source.graphs, advance)
+    if data.graph.number_of_edges() == 0:
+        where = "the store" if source.is_store else "the given files"
+        raise CitydipError(
+            f"no twinning agreements (cdo:TwinningAgreement with two cdo:partner cities) found in {where}; "
+            "import some with `citydip import` or pass --data FILE",
+            EXIT_BAD_INPUT,
+        )
+    return data
+
+
+@dataclass
+class NetworkAnalysis:
+    """The network read (``data``) and its figures; the summary's last row names the sources."""
+
+    data: TwinningData
+    figures: NetworkFigures
+
+
+def network_figures(
+    source: TwinningSource,
+    data: TwinningData,
+    sample: int = 250,
+    path_sample: int = 2000,
+    seed: int = SEED,
+    advance: Advance = _no_progress,
+) -> NetworkAnalysis:
+    """The figures of *data* (read from *source*); betweenness and paths are sampled past the given sizes."""
+    figures = compute_network(data, sample=sample, path_sample=path_sample, seed=seed, advance=advance)
+    figures.summary.append(("sources", " ".join(source.sources)))
+    return NetworkAnalysis(data, figures)
+
+
+def analyze_network(source: TwinningSource, sample: int = 250, path_sample: int = 2000, seed: int = SEED) -> NetworkAnalysis:
+    """Read the twinning network of *source* and compute its figures."""
+    return network_figures(source, read_twinning(source), sample, path_sample, seed)
+
+
+def ranked_cities(figures: NetworkFigures, key: str, top: int) -> list[dict]:
+    """The *top* cities by *key*: degree (ties by label, the order of ``figures.cities``), betweenness or
+    eigenvector (ties by IRI; cities outside the largest component have no eigenvector and are left out)."""
+    if key == "degree":
+        return figures.cities[:top]
+    rows = [r for r in figures.cities if r[key] is not None]
+    return sorted(rows, key=lambda r: (-r[key], r["city"]))[:top]
+
+
+@dataclass
+class CitynessAnalysis:
+    """The scores (``result``), its metric,value summary (the last row names the sources), and when it began."""
+
+    source: TwinningSource
+    result: cn.Cityness
+    summary: list[tuple[str, object]]
+    started: datetime
+
+
+def cityness_scores(
+    source: TwinningSource, data: TwinningData, threshold: str = "median", started: datetime | None = None
+) -> CitynessAnalysis:
+    """Score every city of *data* on flows and on place; *threshold* (median or mean) splits the quadrants."""
+    if threshold not in ("median", "mean"):
+        raise CitydipError(f"threshold {threshold!r}: choose median or mean")
+    result = cn.compute_cityness(data.graph, threshold, data.membership_data)
+    summary = cn.summary_rows(result) + [("sources", " ".join(source.sources))]
+    return CitynessAnalysis(source, result, summary, started or datetime.now(timezone.utc))
+
+
+def analyze_cityness(source: TwinningSource, threshold: str = "median") -> CitynessAnalysis:
+    """Read the twinning network of *source* and score its cities (nothing is written)."""
+    started = datetime.now(timezone.utc)
+    return cityness_scores(source, read_twinning(source), threshold, started)
+
+
+def quadrant_leaders(result: cn.Cityness, top: int) -> list[tuple[str, list[cn.CityScore]]]:
+    """The *top* cities most typical of each quadrant: network city, hierarchical town, both."""
+    orders = (
+        ("network city", lambda s: -(s.flow - s.place)),
+        ("hierarchical town", lambda s: -(s.place - s.flow)),
+        ("both", lambda s: -(s.flow + s.place)),
+    )
+    leaders = []
+    for quadrant, order in orders:
+        members = [s for s in result.scores if s.quadrant == quadrant]
+        leaders.append((quadrant, sorted(members, key=lambda s, o=order: (o(s), s.city))[:top]))
+    return leaders
+
+
+def cityness_graph(analysis: CitynessAnalysis) -> rdflib.Graph:
+    """The scores as RDF, with the cdo:CitynessAnalysis activity that made them."""
+    return cn.to_rdf(analysis.result, analysis.started, analysis.source.sources)
+
+
+def write_cityness(store: pyoxigraph.Store, graph: rdflib.Graph) -> int:
+    """Replace the analysis graph of *store* with *graph*; returns the number of triples written."""
+    return cn.write_to_store(store, graph)
