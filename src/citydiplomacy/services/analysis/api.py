@@ -124,11 +124,14 @@ def analyze_network(source: TwinningSource, sample: int = 250, path_sample: int 
 
 def ranked_cities(figures: NetworkFigures, key: str, top: int) -> list[dict]:
     """The *top* cities by *key*: degree (ties by label, the order of ``figures.cities``), betweenness or
-    eigenvector (ties by IRI; cities outside the largest component have no eigenvector and are left out)."""
+    eigenvector (ties by IRI; cities outside the largest component have no eigenvector and are left out).
+
+    Scores are compared to 9 decimals: the numerical solvers give equal scores that differ in the
+    last bits from run to run, and the tie-break by IRI must decide those, not the noise."""
     if key == "degree":
         return figures.cities[:top]
     rows = [r for r in figures.cities if r[key] is not None]
-    return sorted(rows, key=lambda r: (-r[key], r["city"]))[:top]
+    return sorted(rows, key=lambda r: (-round(r[key], 9), r["city"]))[:top]
 
 
 @dataclass
