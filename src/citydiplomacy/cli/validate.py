@@ -13,9 +13,21 @@ from citydiplomacy.core.errors import EXIT_FAILED
 from citydiplomacy.core.output import print_table, progress
 from citydiplomacy.core.rdfio import INPUT_FORMATS
 from citydiplomacy.services.validation import report as render
+from citydiplomacy.services.validation.engine import (
+    INFERENCE_MODES,
+    SEVERITIES,
+    Report,
+    load_shapes,
+    path_text,
+    short,
+)
 from citydiplomacy.services.validation.report import SEVERITY_ORDER
-from citydiplomacy.services.validation.engine import INFERENCE_MODES, SEVERITIES, Report, load_shapes, path_text, short
-from citydiplomacy.services.validation.validate import ENGINES, lint_ontology, validate_files, validate_store
+from citydiplomacy.services.validation.validate import (
+    ENGINES,
+    lint_ontology,
+    validate_files,
+    validate_store,
+)
 
 
 @click.command("validate")

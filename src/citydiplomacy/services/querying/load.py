@@ -18,8 +18,8 @@ from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.http import DEFAULT_MAX_RESPONSE, HttpClient, check_url, redact
 from citydiplomacy.core.namespaces import GRAPH_DATA
 from citydiplomacy.core.output import no_progress
-from citydiplomacy.services.querying import local
 from citydiplomacy.core.store import graph_names
+from citydiplomacy.services.querying import local
 
 N_TRIPLES = "application/n-triples"
 
