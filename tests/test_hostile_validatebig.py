@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
-from citydiplomacy.services.validation import command as validate_command
+from citydiplomacy.services.validation import validate as validate_service
 from citydiplomacy.services.validation import fast
 
 HOSTILE = Path(__file__).parent / "data" / "hostile" / "validatebig"
@@ -55,7 +55,7 @@ def write_cities(path: Path, cities: int, negative_every: int = 10_000) -> int:
 def engines_called(monkeypatch):
     """Which engine ran: the fast evaluator is recorded, pyshacl's entry point too."""
     calls = []
-    evaluate, validate_graph = fast.evaluate, validate_command.validate_graph
+    evaluate, validate_graph = fast.evaluate, validate_service.validate_graph
 
     def spy_evaluate(*args, **kwargs):
         calls.append("fast")
@@ -66,7 +66,7 @@ def engines_called(monkeypatch):
         return validate_graph(*args, **kwargs)
 
     monkeypatch.setattr(fast, "evaluate", spy_evaluate)
-    monkeypatch.setattr(validate_command, "validate_graph", spy_pyshacl)
+    monkeypatch.setattr(validate_service, "validate_graph", spy_pyshacl)
     return calls
 
 

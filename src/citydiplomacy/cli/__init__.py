@@ -20,10 +20,10 @@ from citydiplomacy.core.errors import EXIT_INTERNAL, CitydipError
 
 # name -> "module:click-object". A module that is not there yet simply hides its command.
 COMMANDS: dict[str, str] = {
-    "info": "citydiplomacy.services.info:info",
-    "validate": "citydiplomacy.services.validation.command:validate",
-    "query": "citydiplomacy.services.querying.command:query",
-    "load": "citydiplomacy.services.querying.load:load",
+    "info": "citydiplomacy.cli.info:info",
+    "validate": "citydiplomacy.cli.validate:validate",
+    "query": "citydiplomacy.cli.query:query",
+    "load": "citydiplomacy.cli.load:load",
     "import": "citydiplomacy.cli.import_:import_",
     "reason": "citydiplomacy.services.reasoning:reason",
     "export": "citydiplomacy.services.export:export",

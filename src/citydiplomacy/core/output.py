@@ -54,3 +54,13 @@ def progress(description: str, total: int | None = None):
     with Progress(*columns, console=Console(file=sys.stderr), transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n=1: bar.advance(task, n)
+
+
+@contextmanager
+def no_progress(description: str, total: int | None = None):
+    """The stand-in services use when their caller shows no progress (a script, a test).
+
+    Same signature as :func:`progress`, so a command passes ``progress`` and a library caller
+    nothing. Yields ``advance(n=1)``, which does nothing.
+    """
+    yield lambda n=1: None

@@ -1,18 +1,15 @@
-"""``citydip info``: what the ontology is and how big, at a glance."""
+"""What the ontology is and how big, at a glance (what ``citydip info`` shows)."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
-import click
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
 from citydiplomacy import __version__
 from citydiplomacy.core.namespaces import CDO, ONTOLOGY_IRI
 from citydiplomacy.core.ontology import load_examples, load_ontology
-from citydiplomacy.core.output import print_table
 
 
 def ontology_summary() -> dict:
@@ -54,16 +51,3 @@ def ontology_summary() -> dict:
         "triples_examples": len(examples),
         "labels_per_language": dict(sorted(labels.items())),
     }
-
-
-@click.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def info(fmt: str) -> None:
-    """Show the ontology's IRI, version and counts of its terms and labels."""
-    summary = ontology_summary()
-    if fmt == "json":
-        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
-        return
-    rows = [(k, v) for k, v in summary.items() if k != "labels_per_language"]
-    rows += [(f"labels @{lang}", n) for lang, n in summary["labels_per_language"].items()]
-    print_table(["field", "value"], rows, title="citydiplomacy ontology")

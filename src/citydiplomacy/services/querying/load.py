@@ -1,4 +1,4 @@
-"""``citydip load``: push the knowledge graph to a SPARQL server's Graph Store.
+"""Pushing the knowledge graph to a SPARQL server's Graph Store (what ``citydip load`` runs).
 
 What is pushed: the embedded store's graphs (the ontology, the article's examples and any
 imported data) and the RDF files given. It goes through the SPARQL 1.1 Graph Store HTTP
@@ -9,17 +9,17 @@ Protocol in N-Triples chunks; a chunk never splits the triples that share a blan
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-import click
 import pyoxigraph
 
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.http import DEFAULT_MAX_RESPONSE, HttpClient, check_url, redact
 from citydiplomacy.core.namespaces import GRAPH_DATA
-from citydiplomacy.core.output import progress
-from citydiplomacy.services.querying import local
-from citydiplomacy.services.querying.command import BYTE_SIZE
+from citydiplomacy.core.output import no_progress
 from citydiplomacy.core.store import graph_names
+from citydiplomacy.services.querying import local
 
 N_TRIPLES = "application/n-triples"
 
@@ -104,28 +104,23 @@ def collect(store, files: tuple[str, ...], graph: str | None) -> dict[str, list[
     return targets
 
 
-@click.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
-@click.option("--endpoint", required=True, help="The server's SPARQL endpoint, or directly its Graph Store endpoint.")
-@click.option("--graph-store", "graph_store", help="The Graph Store Protocol URL if not --endpoint (Virtuoso: .../sparql-graph-crud-auth).")
-@click.option("--graph", "graph", metavar="IRI", help="Put everything into this graph (default: keep the embedded graphs' names; files go to the data graph).")
-@click.option("--replace", is_flag=True, help="Replace each target graph's content (HTTP PUT) instead of adding to it (POST).")
-@click.option("--user", envvar="CITYDIP_USER", help="User name (or $CITYDIP_USER).")
-@click.option("--password", envvar="CITYDIP_PASSWORD", help="Password (or $CITYDIP_PASSWORD); never printed.")
-@click.option("--auth", type=click.Choice(["auto", "basic", "digest"]), default="auto", show_default=True, help="HTTP authentication; auto follows the server's challenge.")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=5000, show_default=True, help="Triples per request.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds allowed for each request as a whole (a deadline, not per read).")
-@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Retries on 429 or 503 (Retry-After honoured up to 30 s).")
-@click.option("--max-response-size", "max_bytes", type=BYTE_SIZE, default="512M", show_default=True, help="Largest answer accepted from the server (bytes, or e.g. 10M, 1G).")
-def load(files, endpoint, graph_store, graph, replace, user, password, auth, chunk_size, timeout, retries, max_bytes) -> None:
-    """Push the ontology, the examples, the embedded graph and FILES to a SPARQL server.
+@dataclass
+class LoadResult:
+    """What :func:`load_to_server` sent: triples per target graph, and what the server then holds."""
 
-    Uses the SPARQL 1.1 Graph Store HTTP Protocol, in chunks, with a progress bar on a terminal.
-    """
-    from citydiplomacy.cli import store_from_context
+    url: str  # the Graph Store URL, credentials redacted
+    sent: dict[str, int]  # target graph IRI -> triples sent
+    requests: int
+    held: dict[str, int] = field(default_factory=dict)  # graph IRI -> triples counted on the server
 
-    url_option = "--graph-store" if graph_store else "--endpoint"
-    target_url = check_url(graph_store or endpoint, url_option)
+    @property
+    def triples(self) -> int:
+        return sum(self.sent.values())
+
+
+def check_target(endpoint: str, graph_store: str | None = None, graph: str | None = None) -> str:
+    """The URL uploads go to (*graph_store*, or else *endpoint*), every argument checked first."""
+    target_url = check_url(graph_store or endpoint, "--graph-store" if graph_store else "--endpoint")
     if graph_store and graph_store != endpoint:
         check_url(endpoint)
     if graph is not None:
@@ -133,13 +128,39 @@ def load(files, endpoint, graph_store, graph, replace, user, password, auth, chu
             pyoxigraph.NamedNode(graph)
         except ValueError:
             raise CitydipError(f"--graph {graph!r}: not an IRI; give an absolute IRI such as https://example.org/graph") from None
-    store = store_from_context(read_only=True)
-    targets = collect(store, files, graph)
-    client = GraphStore(target_url, user, password, auth, timeout, retries, max_bytes, url_option)
+    return target_url
+
+
+def load_to_server(
+    store: pyoxigraph.Store,
+    endpoint: str,
+    files: Sequence[str] = (),
+    *,
+    graph_store: str | None = None,
+    graph: str | None = None,
+    replace: bool = False,
+    user: str | None = None,
+    password: str | None = None,
+    auth: str = "auto",
+    chunk_size: int = 5000,
+    timeout: float = 60.0,
+    retries: int = 3,
+    max_bytes: int = DEFAULT_MAX_RESPONSE,
+    progress=no_progress,
+) -> LoadResult:
+    """Push *store*'s graphs and *files* to a server's Graph Store (the SPARQL 1.1 Graph Store Protocol).
+
+    *graph_store* is the Graph Store URL when *endpoint* is the SPARQL endpoint (then the server
+    is asked afterwards how many triples each graph holds); *graph* puts everything into one
+    graph; *replace* replaces each graph (PUT) instead of adding to it (POST).
+    """
+    target_url = check_target(endpoint, graph_store, graph)
+    targets = collect(store, tuple(files), graph)
+    client = GraphStore(target_url, user, password, auth, timeout, retries, max_bytes,
+                        "--graph-store" if graph_store else "--endpoint")
     plan = [(iri, chunk) for iri, triples in targets.items() for chunk in (chunks(triples, chunk_size) or [[]])]
-    total = sum(len(c) for _, c in plan)
     started: set[str] = set()
-    with progress("loading", total=total) as advance:
+    with progress("loading", total=sum(len(c) for _, c in plan)) as advance:
         for iri, chunk in plan:
             method = "PUT" if replace and iri not in started else "POST"
             if not chunk and method == "POST":
@@ -147,14 +168,11 @@ def load(files, endpoint, graph_store, graph, replace, user, password, auth, chu
             started.add(iri)
             client.send(method, iri, pyoxigraph.serialize(chunk, format=pyoxigraph.RdfFormat.N_TRIPLES))
             advance(len(chunk))
-    counts = {}
+    result = LoadResult(redact(target_url), {iri: len(triples) for iri, triples in targets.items()}, len(plan))
     if graph_store and graph_store != endpoint:
-        # --endpoint is then the SPARQL endpoint: ask it what each graph now holds.
-        counts = {iri: server_count(endpoint, iri, user, password, timeout, retries, max_bytes) for iri in targets}
-    for iri, triples in targets.items():
-        held = f" (the server now holds {counts[iri]})" if iri in counts else ""
-        click.echo(f"{len(triples)} triples -> <{iri}>{held}")
-    click.echo(f"loaded {total} triples in {len(plan)} requests to {redact(target_url)}")
+        # endpoint is then the SPARQL endpoint: ask it what each graph now holds.
+        result.held = {iri: server_count(endpoint, iri, user, password, timeout, retries, max_bytes) for iri in targets}
+    return result
 
 
 def server_count(endpoint: str, graph: str, user, password, timeout: float, retries: int = 3,

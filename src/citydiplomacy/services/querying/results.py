@@ -10,12 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-import click
 import pyoxigraph
 
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import PREFIXES
-from citydiplomacy.core.output import print_table
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json")
 GRAPH_FORMATS = ("turtle", "ntriples")
@@ -117,33 +115,3 @@ def display(term) -> str:
             return f"{term.value} @{term.language}"
         return term.value
     return str(term)
-
-
-def emit(answer: Answer, fmt: str | None, title: str | None = None, output: str | None = None) -> None:
-    """Print (or atomically write to *output*) the answer; *fmt* None picks table or turtle."""
-    if fmt is None:
-        fmt = "turtle" if answer.form == "graph" else "table"
-    if fmt == "table" and output is None:
-        if answer.form == "graph":
-            raise CitydipError("a CONSTRUCT or DESCRIBE query gives RDF; use --format turtle or ntriples")
-        if answer.form == "ask":
-            click.echo("true" if answer.boolean else "false")
-            return
-        rows = [[display(row.get(v)) for v in answer.variables] for row in answer.rows]
-        print_table(answer.variables, rows, title=title)
-        if not answer.rows:
-            click.echo("(no answers)", err=True)
-        return
-    if fmt == "table":
-        raise CitydipError("--output writes a machine format; add --format csv, tsv, json, turtle or ntriples")
-    data = serialize(answer, fmt)
-    if output is not None:
-        from citydiplomacy.core.rdfio import atomic_write
-
-        atomic_write(output, data)
-        return
-    stream = click.get_binary_stream("stdout")
-    stream.write(data)
-    if data and not data.endswith(b"\n"):
-        stream.write(b"\n")
-    stream.flush()

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 
-import click
-
-from citydiplomacy.core.output import print_table
-from citydiplomacy.services.validation.engine import Report, path_text, short
+from citydiplomacy.services.validation.engine import Report, path_text
 
 SEVERITY_ORDER = ("Violation", "Warning", "Info")
 
@@ -57,50 +53,3 @@ def _is_iri(node) -> bool:
 def to_turtle(report: Report) -> str:
     """The SHACL validation report graph itself."""
     return report.graph.serialize(format="turtle")
-
-
-def print_text(report: Report, fail_on: str = "violation", what: str = "data", limit: int = 0) -> None:
-    """A table grouped by focus node (label, path, message, value, severity), then the counts.
-
-    *limit* > 0 shows only the first *limit* results in the table (real data can give thousands
-    of warnings); the per-shape counts and the totals always cover all of them.
-    """
-    g = report.data_graph
-    if report.results:
-        rows = []
-        previous = None
-        shown = report.results[:limit] if limit > 0 else report.results
-        for r in shown:
-            first = r.focus_node != previous
-            previous = r.focus_node
-            rows.append(
-                (
-                    short(g, r.focus_node) if first else "",
-                    (report.label(r.focus_node) or "") if first else "",
-                    path_text(report.graph, r.path),
-                    r.message,
-                    short(g, r.value),
-                    r.severity_name,
-                )
-            )
-        print_table(["Focus node", "Label", "Path", "Message", "Value", "Severity"], rows)
-        if len(shown) < len(report.results):
-            click.echo(f"(first {len(shown)} of {len(report.results)} results; --limit 0 shows all, --format json gives them all)")
-        by_shape = Counter((r.source_shape, r.severity_name) for r in report.results)
-        if len(by_shape) > 1 or len(shown) < len(report.results):
-            print_table(
-                ["Shape", "Severity", "Results"],
-                [(short(report.graph, shape), severity, n) for (shape, severity), n in by_shape.most_common()],
-            )
-    counts = ", ".join(f"{report.counts.get(name, 0)} {name.lower()}" for name in SEVERITY_ORDER)
-    focus_nodes = len({r.focus_node for r in report.results})
-    if report.fails(fail_on):
-        verdict = f"does not conform (failing on {fail_on} or worse)"
-    elif report.results:
-        verdict = f"conforms at --fail-on {fail_on}"
-    else:
-        verdict = "conforms"
-    click.echo(
-        f"{what}: {verdict}: {counts} on {focus_nodes} focus node(s); "
-        f"{report.triples} triples, inference {report.inference}, {report.seconds:.2f} s"
-    )

@@ -7,30 +7,16 @@ an update, or an unreachable/failing endpoint, 3 internal error.
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
+from citydiplomacy.cli.paramtypes import BYTE_SIZE
 from citydiplomacy.core.errors import CitydipError
-from citydiplomacy.core.http import parse_size
 from citydiplomacy.core.output import print_table
-from citydiplomacy.services.querying import catalog, local, params, remote, results
-
-
-class ByteSize(click.ParamType):
-    """A size in bytes written as 512M, 1G or plain bytes (parsed by citydiplomacy.core.http.parse_size)."""
-
-    name = "SIZE"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, int):
-            return value
-        try:
-            return parse_size(value)
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-BYTE_SIZE = ByteSize()
+from citydiplomacy.services.querying import catalog, local, params, results
+from citydiplomacy.services.querying.answering import PreparedQuery, answer_locally, answer_remotely, prepare
+from citydiplomacy.services.querying.results import Answer
 
 
 @click.group()
@@ -97,6 +83,22 @@ def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, outp
     endpoint) runs only with --allow-service, here and on --endpoint alike; locally its SERVICE
     calls then get --timeout seconds.
     """
+    _check_sources(name, text, endpoint, data_files, default_graphs)
+    question = catalog.parse_question(text, "--text") if text is not None else catalog.resolve(name)
+    prepared = prepare(question, param_pairs, allow_service=allow_service)
+    _check_format(prepared, fmt)
+    if endpoint:
+        answer = answer_remotely(
+            endpoint, prepared, default_graphs=default_graphs, timeout=timeout, retries=retries,
+            max_bytes=max_bytes, user=user, password=password, auth=auth,
+        )
+    else:
+        answer = _answer_here(data_files, prepared, timeout)
+    emit(answer, fmt, title=question.title or None, output=output)
+
+
+def _check_sources(name, text, endpoint, data_files, default_graphs) -> None:
+    """One query, from one place: the usage errors, before anything is read."""
     if (name is None) == (text is None):
         raise CitydipError("give a question NAME (see `citydip query list`), a FILE.rq, or --text QUERY, and only one")
     if endpoint and data_files:
@@ -105,28 +107,19 @@ def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, outp
         raise CitydipError("--default-graph applies to --endpoint; locally the default graph is the union of all graphs")
     for graph in default_graphs:
         params.to_iri("graph", graph, option="--default-graph")  # an absolute IRI, or a one-line error
-    question = catalog.parse_question(text, "--text") if text is not None else catalog.resolve(name)
-    where = str(question.path) if question.path else question.name
-    parsed = local.parse_query(question.text, where)  # parsed only: nothing runs before the checks
-    local.refuse_services(parsed, where, allowed=allow_service)
-    form = parsed.form
-    bound = params.bind(question, params.parse_assignments(param_pairs))
-    if fmt is not None:
-        if form == "graph" and fmt not in results.GRAPH_FORMATS:
-            raise CitydipError(f"{where}: gives RDF (CONSTRUCT/DESCRIBE); use --format turtle or ntriples")
-        if form != "graph" and fmt in results.GRAPH_FORMATS:
-            raise CitydipError(f"{where}: gives a table (SELECT/ASK); use --format table, csv, tsv or json")
-    if endpoint:
-        answer = remote.run(
-            endpoint, question.text, form, bound, timeout=timeout, user=user, password=password,
-            auth=auth, default_graphs=default_graphs, retries=retries, max_bytes=max_bytes,
-        )
-    else:
-        answer = _run_locally(data_files, question.text, bound, where, parsed, timeout)
-    results.emit(answer, fmt, title=question.title or None, output=output)
 
 
-def _run_locally(data_files, text: str, bound: dict, where: str, parsed: local.ParsedQuery, timeout: float):
+def _check_format(prepared: PreparedQuery, fmt: str | None) -> None:
+    """--format must suit the query's form: RDF for CONSTRUCT/DESCRIBE, a table for SELECT/ASK."""
+    if fmt is None:
+        return
+    if prepared.form == "graph" and fmt not in results.GRAPH_FORMATS:
+        raise CitydipError(f"{prepared.where}: gives RDF (CONSTRUCT/DESCRIBE); use --format turtle or ntriples")
+    if prepared.form != "graph" and fmt in results.GRAPH_FORMATS:
+        raise CitydipError(f"{prepared.where}: gives a table (SELECT/ASK); use --format table, csv, tsv or json")
+
+
+def _answer_here(data_files, prepared: PreparedQuery, timeout: float) -> Answer:
     """Open the store here, not in ``run``: the parser's reference cycles keep ``run``'s frame
     alive until the next garbage collection, and a store held there would keep its lock."""
     if data_files:
@@ -135,4 +128,38 @@ def _run_locally(data_files, text: str, bound: dict, where: str, parsed: local.P
         from citydiplomacy.cli import store_from_context
 
         store = store_from_context(read_only=True)
-    return local.run(store, text, bound, where=where, services=parsed.services, timeout=timeout)
+    return answer_locally(store, prepared, timeout=timeout)
+
+
+def emit(answer: Answer, fmt: str | None, title: str | None = None, output: str | None = None) -> None:
+    """Print (or atomically write to *output*) the answer; *fmt* None picks table or turtle."""
+    if fmt is None:
+        fmt = "turtle" if answer.form == "graph" else "table"
+    if fmt == "table" and output is None:
+        _print_table(answer, title)
+        return
+    if fmt == "table":
+        raise CitydipError("--output writes a machine format; add --format csv, tsv, json, turtle or ntriples")
+    data = results.serialize(answer, fmt)
+    if output is not None:
+        from citydiplomacy.core.rdfio import atomic_write
+
+        atomic_write(output, data)
+        return
+    stream = sys.stdout.buffer
+    stream.write(data)
+    if data and not data.endswith(b"\n"):
+        stream.write(b"\n")
+    stream.flush()
+
+
+def _print_table(answer: Answer, title: str | None) -> None:
+    if answer.form == "graph":
+        raise CitydipError("a CONSTRUCT or DESCRIBE query gives RDF; use --format turtle or ntriples")
+    if answer.form == "ask":
+        click.echo("true" if answer.boolean else "false")
+        return
+    rows = [[results.display(row.get(v)) for v in answer.variables] for row in answer.rows]
+    print_table(answer.variables, rows, title=title)
+    if not answer.rows:
+        click.echo("(no answers)", err=True)
