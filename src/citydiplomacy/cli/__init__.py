@@ -25,7 +25,7 @@ COMMANDS: dict[str, str] = {
     "query": "citydiplomacy.services.querying.command:query",
     "load": "citydiplomacy.services.querying.load:load",
     "import": "citydiplomacy.services.importing.command:import_",
-    "reason": "citydiplomacy.services.reasoning:reason",
+    "reason": "citydiplomacy.cli.reason:reason",
     "export": "citydiplomacy.services.export:export",
     "docs": "citydiplomacy.services.docs:docs",
     "analyze": "citydiplomacy.services.analysis.command:analyze",
