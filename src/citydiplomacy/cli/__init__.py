@@ -26,7 +26,7 @@ COMMANDS: dict[str, str] = {
     "load": "citydiplomacy.services.querying.load:load",
     "import": "citydiplomacy.services.importing.command:import_",
     "reason": "citydiplomacy.cli.reason:reason",
-    "export": "citydiplomacy.services.export:export",
+    "export": "citydiplomacy.cli.export:export",
     "docs": "citydiplomacy.services.docs:docs",
     "analyze": "citydiplomacy.services.analysis.command:analyze",
 }
