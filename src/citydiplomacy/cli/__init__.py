@@ -27,7 +27,7 @@ COMMANDS: dict[str, str] = {
     "import": "citydiplomacy.services.importing.command:import_",
     "reason": "citydiplomacy.cli.reason:reason",
     "export": "citydiplomacy.cli.export:export",
-    "docs": "citydiplomacy.services.docs:docs",
+    "docs": "citydiplomacy.cli.docs:docs",
     "analyze": "citydiplomacy.services.analysis.command:analyze",
 }
 
