@@ -215,12 +215,13 @@ def test_hermit_output_is_read_with_our_own_pattern():
 
 @pytest.mark.java
 def test_pellet_leaves_the_temp_folder_setting_as_it_was():
+    import contextlib
     import tempfile
+
+    from citydiplomacy.core.errors import CitydipError
 
     before = tempfile.tempdir
     graph = rdflib.Graph().parse(data=PUNNING, format="turtle")
-    try:
+    with contextlib.suppress(CitydipError):  # an old Java is fine here; only the setting matters
         run_owl_reasoner(graph, "pellet")
-    except Exception:  # noqa: BLE001 - an old Java is fine here; only the setting matters
-        pass
     assert tempfile.tempdir == before

@@ -9,6 +9,9 @@ Table 1 and Figure 1 are never typed by hand: SPARQL over the ontology fetches t
 cdo:Dimension individuals with cdo:hasFunctionType / cdo:hasActivity, and the cdo:Transition
 individuals with cdo:transitionFrom / cdo:transitionTo / cdo:order; Figure 1 is an SVG drawn
 from those rows.
+
+The page templates are Jinja files in ``templates/``; what it takes to use pyLODE (its import
+bug, adding our sections to its page) is in :mod:`citydiplomacy.services.pylode_compat`.
 """
 
 from __future__ import annotations
