@@ -105,7 +105,7 @@ def build(dist: Path, wheel: bool = True, reason: bool = True, changelog: Path |
             suffix = FORMATS[fmt][1]
             written.append(_write(dist / f"{name}-{version}{suffix}", serialize_graphs({graph_iri: graph}, fmt)))
     written.append(_write(dist / "context.jsonld", (ROOT / "ontology" / "context.jsonld").read_bytes()))
-    written += build_docs(dist / "docs")
+    written += build_docs(dist / "docs", note=lambda message: print(message, file=sys.stderr))
     if wheel:
         written += build_wheel(dist)
     sums = "".join(

@@ -268,3 +268,18 @@ def test_list_nodes_with_extra_triples_survive(fmt):
     g.add((head, RDF.type, RDF.List))
     data = serialize(g, fmt)
     assert isomorphic(_as_graph(data, fmt), g)
+
+
+def test_export_bytes_from_python_is_what_the_command_writes(tmp_path):
+    from citydiplomacy.core.store import open_store
+    from citydiplomacy.services.export import export_bytes
+
+    path = _store_with_data(tmp_path)
+    for fmt in ("nquads", "jsonld"):
+        store = open_store(path, read_only=True)
+        result = export_bytes("data", fmt, store)
+        del store
+        assert not result.empty
+        assert result.data == _export(["--format", fmt, "--what", "data"], path)
+    with pytest.raises(ValueError, match="needs the store"):
+        export_bytes("data", "turtle")

@@ -23,6 +23,10 @@ def test_wheel_ships_artefacts_and_runs_outside_checkout(tmp_path):
         assert tracked, f"{folder}/ is empty in the checkout"
         for path in tracked:
             assert f"citydiplomacy/{path.relative_to(REPO).as_posix()}" in names
+    templates = [p for p in (REPO / "src" / "citydiplomacy" / "services" / "templates").glob("*.j2")]
+    assert templates, "the docs templates are missing from the checkout"
+    for path in templates:
+        assert f"citydiplomacy/services/templates/{path.name}" in names
 
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)

@@ -188,3 +188,40 @@ def test_punned_iri_class_parents_are_not_reported_as_types(tmp_path):
     report = json.loads(result.output)
     assert report["inferred_types"] == []
     assert report["inferred_subclasses"] == []
+
+
+def test_hermit_output_is_read_with_our_own_pattern():
+    from citydiplomacy.services.reasoning import parse_hermit_output
+
+    owl = "http://www.w3.org/2002/07/owl#"
+    output = (
+        "SubClassOf( <https://example.org/A> <https://example.org/B> )\r\n"
+        f"SubClassOf( <https://example.org/B> <{owl}Thing> )\n"
+        f"EquivalentClasses( <https://example.org/C> <{owl}Nothing> )\n"
+        "EquivalentClasses( <https://example.org/D> <https://example.org/E> )\n"
+        "Type( <https://example.org/i> <https://example.org/A> )\n"
+        "Not an axiom line\n"
+    )
+    unsat, inferred = parse_hermit_output(output)
+    ex = rdflib.Namespace("https://example.org/")
+    assert unsat == {ex.C}
+    assert set(inferred) == {
+        (ex.A, RDFS.subClassOf, ex.B),
+        (ex.D, OWL.equivalentClass, ex.E),
+        (ex.E, OWL.equivalentClass, ex.D),
+        (ex.i, RDF.type, ex.A),
+    }
+
+
+@pytest.mark.java
+def test_pellet_leaves_the_temp_folder_setting_as_it_was():
+    import contextlib
+    import tempfile
+
+    from citydiplomacy.core.errors import CitydipError
+
+    before = tempfile.tempdir
+    graph = rdflib.Graph().parse(data=PUNNING, format="turtle")
+    with contextlib.suppress(CitydipError):  # an old Java is fine here; only the setting matters
+        run_owl_reasoner(graph, "pellet")
+    assert tempfile.tempdir == before

@@ -25,9 +25,9 @@ COMMANDS: dict[str, str] = {
     "query": "citydiplomacy.cli.query:query",
     "load": "citydiplomacy.cli.load:load",
     "import": "citydiplomacy.cli.import_:import_",
-    "reason": "citydiplomacy.services.reasoning:reason",
-    "export": "citydiplomacy.services.export:export",
-    "docs": "citydiplomacy.services.docs:docs",
+    "reason": "citydiplomacy.cli.reason:reason",
+    "export": "citydiplomacy.cli.export:export",
+    "docs": "citydiplomacy.cli.docs:docs",
     "analyze": "citydiplomacy.cli.analyze:analyze",
 }
 

@@ -1,4 +1,4 @@
-"""``citydip docs``: HTML documentation of the ontology, in English and in Persian.
+"""HTML documentation of the ontology, in English and in Persian (``citydip docs``).
 
 English (``index.html``) is pyLODE's reference page, made from the ontology with its English
 literals only, plus the article's Table 1 and Figure 1. pyLODE has no language selection and
@@ -9,19 +9,20 @@ Table 1 and Figure 1 are never typed by hand: SPARQL over the ontology fetches t
 cdo:Dimension individuals with cdo:hasFunctionType / cdo:hasActivity, and the cdo:Transition
 individuals with cdo:transitionFrom / cdo:transitionTo / cdo:order; Figure 1 is an SVG drawn
 from those rows.
+
+The page templates are Jinja files in ``templates/``; what it takes to use pyLODE (its import
+bug, adding our sections to its page) is in :mod:`citydiplomacy.services.pylode_compat`.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
-import logging
 import re
-import sys
-import types
+import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
-import click
 import rdflib
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
@@ -278,99 +279,15 @@ def entities(graph: rdflib.Graph, lang: str) -> dict[str, list[Entity]]:
 
 # ---------------------------------------------------------------- pages
 
-_PAGE = r"""<!DOCTYPE html>
-<html lang="{{ lang }}" dir="{{ 'rtl' if lang == 'fa' else 'ltr' }}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{ title }}</title>
-<style>
-body { font-family: {{ fonts }}; line-height: 1.7; margin: 0 auto; max-width: 1100px; padding: 1em 2em; color: #222; }
-code, .iri { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.85em; direction: ltr; unicode-bidi: embed; }
-h1 { color: #1f4e79; } h2 { border-bottom: 2px solid #1f4e79; padding-bottom: .2em; color: #1f4e79; }
-table { border-collapse: collapse; width: 100%; margin: .5em 0 1.5em; }
-th, td { border: 1px solid #bbb; padding: .35em .6em; vertical-align: top; text-align: start; }
-th { background: #e8eef5; }
-.entity { border: 1px solid #ddd; border-radius: 6px; padding: .4em 1em; margin: .8em 0; }
-.entity h3 { margin: .3em 0; } .other { color: #666; font-weight: normal; font-size: .85em; }
-.fallback { color: #666; } .text-only { font-style: italic; } .note { color: #555; font-size: .9em; }
-nav a { margin-inline-end: 1em; } .lang-switch { float: inline-end; }
-</style>
-</head>
-<body>
-{{ body }}
-</body>
-</html>
-"""
-
-_ARTICLE = r"""<div class="section" id="table1">
-<h2>{{ t.table1 }}</h2>
-<p class="note">{{ t.table1_note }}</p>
-<table class="table1">
-<thead><tr><th>{{ t.dimension }}</th><th>{{ t.function_types }}</th><th>{{ t.activities }}</th></tr></thead>
-<tbody>
-{% for row in table1 %}<tr data-dimension="{{ row.dimension }}">
-<td><a href="{{ anchor_base }}#{{ row.dimension.split('#')[-1] }}">{{ row.label }}</a></td>
-<td>{{ row.function_types | join('، ' if lang == 'fa' else ', ') }}</td>
-<td><ul>{% for name, in_table, id in row.activities %}<li class="{{ 'in-table1' if in_table else 'text-only' }}">{{ name }}</li>{% endfor %}</ul></td>
-</tr>
-{% endfor %}</tbody>
-</table>
-</div>
-<div class="section" id="figure1">
-<h2>{{ t.figure1 }}</h2>
-<p class="note">{{ t.figure1_note }}</p>
-<figure>{{ svg }}</figure>
-<table class="figure1">
-<thead><tr><th>{{ t.order }}</th><th>{{ t.from }}</th><th>{{ t.to }}</th></tr></thead>
-<tbody>
-{% for row in figure1 %}<tr><td>{{ row.order }}</td><td>{{ row.source }}</td><td>{{ row.target }}</td></tr>
-{% endfor %}</tbody>
-</table>
-</div>
-"""
-
-_SECTIONS = r"""{% for key, items in entities.items() %}{% if items %}
-<div class="section" id="{{ key }}">
-<h2>{{ t[key] }}</h2>
-{% for e in items %}<div class="entity" id="{{ e.id }}">
-<h3>{{ e.label }}{% if e.other_label %} <span class="other" lang="{{ other_lang }}" dir="auto">({{ e.other_label }})</span>{% endif %}</h3>
-<table>
-<tr><th>{{ t.iri }}</th><td class="iri">{{ e.iri }}</td></tr>
-{% if e.definition %}<tr><th>{{ t.definition }}</th><td{% if not e.definition_exact %} class="fallback" lang="en" dir="ltr"{% endif %}>{{ e.definition }}{% if not e.definition_exact %} {{ t.missing }}{% endif %}</td></tr>{% endif %}
-{% for heading, links in e.links.items() %}<tr><th>{{ heading }}</th><td>{% for name, href in links %}<a href="{{ href }}">{{ name }}</a>{% if not loop.last %}{{ '، ' if lang == 'fa' else ', ' }}{% endif %}{% endfor %}</td></tr>
-{% endfor %}</table>
-</div>
-{% endfor %}</div>
-{% endif %}{% endfor %}
-"""
-
-_REFERENCE = r"""<p class="lang-switch"><a href="{{ other_href }}" hreflang="{{ other_lang }}">{{ t.other_page }}</a></p>
-<h1>{{ title }}</h1>
-<p>{{ description }}</p>
-<table>
-<tr><th>{{ t.iri }}</th><td class="iri">{{ ontology_iri }}</td></tr>
-<tr><th>{{ t.version }}</th><td class="iri">{{ version }}</td></tr>
-{% if license %}<tr><th>{{ t.license }}</th><td class="iri"><a href="{{ license }}">{{ license }}</a></td></tr>{% endif %}
-</table>
-<nav><strong>{{ t.contents }}:</strong>
-<a href="#table1">{{ t.table1.split('.')[0] }}</a><a href="#figure1">{{ t.figure1.split('.')[0] }}</a>
-{% for key, items in entities.items() %}{% if items %}<a href="#{{ key }}">{{ t[key] }} ({{ items | length }})</a>{% endif %}{% endfor %}
-</nav>
-{{ article }}
-{% include 'sections' %}
-<p class="note">{{ t.generated }} ({{ ontology_iri }} {{ version }}).</p>
-"""
+TEMPLATES = Path(__file__).parent / "templates"
 
 
+@cache
 def _jinja():
-    from jinja2 import DictLoader, Environment, select_autoescape
+    """The page templates, Jinja files in ``templates/`` next to this module (shipped in the wheel)."""
+    from jinja2 import Environment, FileSystemLoader
 
-    return Environment(
-        loader=DictLoader({"page": _PAGE, "article": _ARTICLE, "reference": _REFERENCE, "sections": _SECTIONS}),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=False,
-    )
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=False)
 
 
 def _header(graph: rdflib.Graph, lang: str) -> tuple[str, str, str, str]:
@@ -387,7 +304,7 @@ def article_sections(graph: rdflib.Graph, lang: str, anchor_base: str = "") -> s
     from markupsafe import Markup
 
     rows = figure1(graph, lang)
-    return _jinja().get_template("article").render(
+    return _jinja().get_template("article.html.j2").render(
         t=TEXT[lang], lang=lang, table1=table1(graph, lang), figure1=rows,
         svg=Markup(figure1_svg(rows, lang)), anchor_base=anchor_base,
     )
@@ -400,29 +317,14 @@ def reference_page(graph: rdflib.Graph, lang: str) -> str:
     env = _jinja()
     title, description, version, license_ = _header(graph, lang)
     other_lang = "en" if lang == "fa" else "fa"
-    body = env.get_template("reference").render(
+    body = env.get_template("reference.html.j2").render(
         t=TEXT[lang], lang=lang, other_lang=other_lang, other_href=PAGE_FOR[other_lang],
         title=title, description=description, version=version, license=license_,
         ontology_iri=ONTOLOGY_IRI, entities=entities(graph, lang),
         article=Markup(article_sections(graph, lang)),
     )
     fonts = FA_FONTS if lang == "fa" else EN_FONTS
-    return env.get_template("page").render(lang=lang, title=title, fonts=Markup(fonts), body=Markup(body))
-
-
-def _import_ontpub():
-    """pyLODE's OntPub; works around pyLODE 3.4.1 reading its version from a pyproject.toml
-    that its wheel does not ship (RDFLib/pyLODE#260, fixed upstream after 3.4.1)."""
-    try:
-        from pylode import OntPub
-    except FileNotFoundError:
-        for name in [m for m in sys.modules if m == "pylode" or m.startswith("pylode.")]:
-            del sys.modules[name]
-        stub = types.ModuleType("pylode.version")
-        stub.__version__ = importlib.metadata.version("pylode")
-        sys.modules["pylode.version"] = stub
-        from pylode import OntPub
-    return OntPub
+    return env.get_template("page.html.j2").render(lang=lang, title=title, fonts=Markup(fonts), body=Markup(body))
 
 
 def _english_only(graph: rdflib.Graph) -> rdflib.Graph:
@@ -443,44 +345,37 @@ def _english_only(graph: rdflib.Graph) -> rdflib.Graph:
 
 def pylode_page(graph: rdflib.Graph) -> str:
     """pyLODE's English page with Table 1, Figure 1 and a link to the Persian page added."""
-    OntPub = _import_ontpub()
-    previous = logging.root.manager.disable
-    logging.disable(logging.INFO)  # pyLODE logs its progress at INFO on the root logger
-    try:
-        html = OntPub(_english_only(graph), sort_subjects=True).make_html()
-    finally:
-        logging.disable(previous)
-    style = (
-        "<style>.text-only{font-style:italic}.table1 td,.figure1 td{vertical-align:top}"
-        ".entity{border-top:1px solid #ddd;margin-top:.8em}.iri{font-family:monospace}</style>"
-    )
+    from citydiplomacy.services import pylode_compat
+
+    html = pylode_compat.ontpub_html(_english_only(graph))
+    env = _jinja()
     individuals = {"individuals": entities(graph, "en")["individuals"]}
-    sections = _jinja().get_template("sections").render(t=TEXT["en"], lang="en", other_lang="fa", entities=individuals)
-    extra = style + article_sections(graph, "en") + sections
-    switch = f'<p class="lang-switch" style="text-align:right"><a href="{PAGE_FOR["fa"]}" hreflang="fa">فارسی</a></p>'
-    marker = '<div class="section" id="classes">'
-    if marker in html:
-        html = html.replace(marker, extra + marker, 1)
-    else:
-        html = html.replace("</body>", extra + "</body>", 1)
-    html = html.replace('<div id="content">', '<div id="content">' + switch, 1)
-    toc = '<h3>Table of Contents</h3>\n      <ul class="first">'
-    links = (
-        '<li><h4><a href="#table1">Table 1</a></h4></li><li><h4><a href="#figure1">Figure 1</a></h4></li>'
-        f'<li><h4><a href="#individuals">Named individuals ({len(individuals["individuals"])})</a></h4></li>'
+    sections = env.get_template("sections.html.j2").render(
+        t=TEXT["en"], lang="en", other_lang="fa", entities=individuals
     )
-    html = html.replace(toc, toc + links, 1)
-    if 'lang="en"' not in html[:500]:
-        html = html.replace("<html>", '<html lang="en">', 1)
-    return html
+    extra = env.get_template("pylode_style.html.j2").render() + article_sections(graph, "en") + sections
+    switch = env.get_template("pylode_switch.html.j2").render(href=PAGE_FOR["fa"])
+    toc = env.get_template("pylode_toc.html.j2").render(individuals=len(individuals["individuals"]))
+    return pylode_compat.add_to_page(html, extra, switch, toc)
 
 
-def build_docs(out_dir: str | Path, langs=LANGS, graph: rdflib.Graph | None = None, engine: str = "pylode") -> list[Path]:
-    """Write the pages for *langs* into *out_dir* (created if missing); return the files written."""
-    from citydiplomacy.services.export import merged_ontology
-    from citydiplomacy.core.rdfio import atomic_write
+def _english_page(graph: rdflib.Graph, engine: str, note: Callable[[str], None]) -> str:
+    """pyLODE's page, or ours when *engine* is ``builtin`` or pyLODE fails (said through *note*)."""
+    if engine != "pylode":
+        return reference_page(graph, "en")
+    try:
+        return pylode_page(graph)
+    except Exception as exc:  # noqa: BLE001 - pyLODE is optional polish; fall back to our page
+        note(f"note: pyLODE failed ({exc.__class__.__name__}: {exc}); using the built-in English page")
+        return reference_page(graph, "en")
 
-    graph = graph if graph is not None else merged_ontology()
+
+def _warn(message: str) -> None:
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+def _out_folder(out_dir: str | Path) -> Path:
+    """*out_dir*, created if missing; a file there or a folder we cannot create is the user's to fix."""
     target = Path(out_dir)
     if target.exists() and not target.is_dir():
         raise CitydipError(f"{target}: is a file, not a folder; give a folder for --out")
@@ -488,34 +383,32 @@ def build_docs(out_dir: str | Path, langs=LANGS, graph: rdflib.Graph | None = No
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CitydipError(f"{target}: cannot create the folder ({exc.strerror}); choose another --out") from None
+    return target
+
+
+def build_docs(
+    out_dir: str | Path,
+    langs: Iterable[str] = LANGS,
+    graph: rdflib.Graph | None = None,
+    engine: str = "pylode",
+    note: Callable[[str], None] = _warn,
+) -> list[Path]:
+    """Write the pages for *langs* into *out_dir* (created if missing); return the files written.
+
+    *graph* defaults to the packaged ontology (merged); *engine* is ``pylode`` or ``builtin``
+    for the English page. *note* receives what the user should know but is not an error (pyLODE
+    failed, the built-in page was used); by default it is a RuntimeWarning.
+    """
+    from citydiplomacy.core.rdfio import atomic_write
+    from citydiplomacy.services.export import merged_ontology
+
+    graph = graph if graph is not None else merged_ontology()
+    target = _out_folder(out_dir)
     written = []
     for lang in langs:
-        if lang == "en" and engine == "pylode":
-            try:
-                html = pylode_page(graph)
-            except Exception as exc:  # noqa: BLE001 - pyLODE is optional polish; fall back to our page
-                click.echo(f"note: pyLODE failed ({exc.__class__.__name__}: {exc}); using the built-in English page", err=True)
-                html = reference_page(graph, "en")
-        else:
-            html = reference_page(graph, lang)
+        html = _english_page(graph, engine, note) if lang == "en" else reference_page(graph, lang)
         path = target / PAGE_FOR[lang]
         atomic_write(path, html)
         path.chmod(0o644)  # published pages: readable by a web server (mkstemp creates 0600)
         written.append(path)
     return written
-
-
-@click.command()
-@click.option("--out", "out_dir", default="citydiplomacy-docs", show_default=True,
-              help="Folder to write the HTML pages into (created if missing).")
-@click.option("--lang", "langs", multiple=True, type=click.Choice(LANGS),
-              help="Only this language (repeatable); default both: index.html (en) and fa.html (fa).")
-@click.option("--engine", type=click.Choice(["pylode", "builtin"]), default="pylode", show_default=True,
-              help="English page from pyLODE or from the built-in template (the Persian page is always built-in).")
-def docs(out_dir: str, langs: tuple[str, ...], engine: str) -> None:
-    """Write HTML documentation of the ontology: English (pyLODE) and Persian (right-to-left).
-
-    Both pages include Table 1 and Figure 1 of the article, built from the ontology.
-    """
-    for path in build_docs(out_dir, langs or LANGS, engine=engine):
-        click.echo(str(path))

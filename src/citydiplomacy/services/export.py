@@ -1,4 +1,4 @@
-"""``citydip export``: the ontology, the examples and the stored data in five RDF formats.
+"""The ontology, the examples and the stored data in five RDF formats, byte for byte stable (``citydip export``).
 
 Determinism matters (a release diff should show only real changes), so every export goes
 through :func:`canonical`: blank nodes get content-derived labels (pyoxigraph's
@@ -10,17 +10,22 @@ are sorted by ``@id``, and the prefixes are always the project's (``namespaces.P
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
 
-import click
 import rdflib
 from rdflib import BNode, Literal, URIRef
-from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, XSD
+from rdflib.plugins.serializers.turtle import TurtleSerializer
 
 from citydiplomacy.core.errors import CitydipError
-from citydiplomacy.core.namespaces import GRAPH_EXAMPLES, GRAPH_ONTOLOGY, PREFIXES, bind_prefixes
+from citydiplomacy.core.namespaces import (
+    GRAPH_EXAMPLES,
+    GRAPH_ONTOLOGY,
+    PREFIXES,
+    bind_prefixes,
+)
 
 # --format value -> (rdflib serializer, file suffix)
 FORMATS: dict[str, tuple[str, str]] = {
@@ -147,7 +152,6 @@ def serialize(graph: rdflib.Graph, fmt: str) -> bytes:
     # members as IRIs inside rdf:parseType="Collection". The flat form sorts its prefixes and is
     # what Protégé and owlready2 read anyway.
     return canon.serialize(format=serializer, encoding="utf-8")
-    return canon.serialize(format=serializer, encoding="utf-8")
 
 
 def _plain_lists(graph: rdflib.Graph) -> bool:
@@ -233,22 +237,33 @@ def merged_ontology() -> rdflib.Graph:
     return graph
 
 
-def graphs_for(what: str) -> dict[str, rdflib.Graph]:
-    """Named graph IRI -> graph, for --what."""
+def _store_names(store, what: str) -> list[str]:
+    """The store's named graphs that --what covers: all of them, or all but the packaged two."""
+    from citydiplomacy.core.store import graph_names
+
+    names = graph_names(store)
+    if what == "data":
+        names = [n for n in names if n not in (GRAPH_ONTOLOGY, GRAPH_EXAMPLES)]
+    return names
+
+
+def _needs_store(what: str, store) -> None:
+    if store is None:
+        raise ValueError(f"exporting --what {what} needs the store: pass store= (citydiplomacy.core.store.open_store)")
+
+
+def graphs_for(what: str, store=None) -> dict[str, rdflib.Graph]:
+    """Named graph IRI -> graph, for --what; *store* (a pyoxigraph store) is read for ``data`` and ``all``."""
     from citydiplomacy.core.ontology import load_examples
 
     if what == "ontology":
         return {GRAPH_ONTOLOGY: merged_ontology()}
     if what == "examples":
         return {GRAPH_EXAMPLES: load_examples()}
-    from citydiplomacy.cli import store_from_context
-    from citydiplomacy.core.store import graph_names, to_rdflib
+    from citydiplomacy.core.store import to_rdflib
 
-    store = store_from_context(read_only=True)
-    names = graph_names(store)
-    if what == "data":
-        names = [n for n in names if n not in (GRAPH_ONTOLOGY, GRAPH_EXAMPLES)]
-    graphs = {name: to_rdflib(store, [name]) for name in names}
+    _needs_store(what, store)
+    graphs = {name: to_rdflib(store, [name]) for name in _store_names(store, what)}
     if what == "all" and GRAPH_ONTOLOGY in graphs:
         graphs[GRAPH_ONTOLOGY] = merged_ontology()
     return graphs
@@ -270,7 +285,7 @@ def _store_graph_quads(store, name: str):
 STORE_FORMATS = {"ntriples", "nquads", "turtle", "rdfxml"}
 
 
-def store_bytes(what: str, fmt: str) -> bytes:
+def store_bytes(store, what: str, fmt: str) -> bytes:
     """--what data/all in N-Triples, N-Quads, Turtle or RDF/XML without rdflib: pyoxigraph
     canonicalises the dataset and serialises it (the shared Wikidata extracts, 145,000 triples:
     N-Triples in 5 s instead of 73 s, Turtle in seconds instead of minutes, because rdflib's
@@ -281,13 +296,7 @@ def store_bytes(what: str, fmt: str) -> bytes:
     """
     import pyoxigraph
 
-    from citydiplomacy.cli import store_from_context
-    from citydiplomacy.core.store import graph_names
-
-    store = store_from_context(read_only=True)
-    names = graph_names(store)
-    if what == "data":
-        names = [n for n in names if n not in (GRAPH_ONTOLOGY, GRAPH_EXAMPLES)]
+    names = _store_names(store, what)
 
     def quads():
         for name in names:
@@ -309,39 +318,31 @@ def store_bytes(what: str, fmt: str) -> bytes:
     return pyoxigraph.serialize(triples, format=oxi_format, prefixes=prefixes)
 
 
-@click.command()
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="turtle", show_default=True)
-@click.option("--what", type=click.Choice(WHAT), default="ontology", show_default=True,
-              help="The packaged ontology or examples, the store's imported data, or everything in the store.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=str),
-              help="Write here (atomically) instead of standard output.")
-def export(fmt: str, what: str, out: str | None) -> None:
-    """Export the graph as Turtle, N-Triples, JSON-LD, RDF/XML or N-Quads; the same graph gives the same bytes.
+@dataclass
+class Export:
+    """The bytes of one export, and whether --what data found nothing imported to export."""
 
-    N-Quads keeps the store's named graphs; the other formats merge them. JSON-LD is compacted
-    with the context published as ontology/context.jsonld.
+    data: bytes
+    empty: bool
+
+
+def export_bytes(what: str = "ontology", fmt: str = "turtle", store=None) -> Export:
+    """Everything ``citydip export`` writes: *what* (see WHAT) in *fmt* (a key of FORMATS).
+
+    *store* (a pyoxigraph store, e.g. ``open_store(path, read_only=True)``) is needed for
+    ``data`` and ``all``. The same graph and library versions give the same bytes.
     """
-    if out:
-        from citydiplomacy.core.rdfio import check_writable
-
-        check_writable(out)  # before minutes of serialising, not after
+    if fmt not in FORMATS:
+        raise CitydipError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    if what not in WHAT:
+        raise CitydipError(f"unknown --what {what!r}; use one of: {', '.join(WHAT)}")
     if what in ("data", "all") and fmt in STORE_FORMATS:
-        data = store_bytes(what, fmt)
-        empty = what == "data" and not data
-    else:
-        graphs = graphs_for(what)
-        empty = what == "data" and not any(len(g) for g in graphs.values())
-        data = serialize_graphs(graphs, fmt)
-    if empty:
-        click.echo("note: the store holds no imported data yet (see `citydip import`)", err=True)
-    if out:
-        from citydiplomacy.core.rdfio import atomic_write
-
-        atomic_write(out, data)
-    else:
-        stream = click.get_binary_stream("stdout")
-        stream.write(data)
-        stream.flush()
+        _needs_store(what, store)
+        data = store_bytes(store, what, fmt)
+        return Export(data, what == "data" and not data)
+    graphs = graphs_for(what, store)
+    empty = what == "data" and not any(len(g) for g in graphs.values())
+    return Export(serialize_graphs(graphs, fmt), empty)
 
 
 def reparse(data: bytes, fmt: str) -> rdflib.Graph | rdflib.Dataset:

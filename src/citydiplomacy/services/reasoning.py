@@ -1,4 +1,4 @@
-"""``citydip reason``: check the ontology, the examples and given data with an OWL reasoner.
+"""Check the ontology, the examples and given data with an OWL reasoner (``citydip reason``).
 
 HermiT and Pellet run through owlready2 (Java); OWL-RL runs in Python (owlrl). Both paths
 return a :class:`ReasonerResult` and are compared with the *asserted* hierarchy the same way,
@@ -9,13 +9,14 @@ Reusable entry points (other tests and modules import them):
 * :func:`prepare_for_owl_reasoner` -- a copy of a graph that HermiT accepts (datatypes outside
   the OWL 2 datatype map converted, ``owl:imports`` dropped);
 * :func:`run_owl_reasoner` -- run one reasoner over an rdflib graph (HermiT: owlready2's bundled
-  jar, output parsed here; Pellet: owlready2's sync_reasoner_pellet in a fresh World).
+  jar, output parsed here; Pellet: owlready2's sync_reasoner_pellet in a fresh World);
+* :func:`reasoning_input`, :func:`result_to_json`, :func:`write_materialised` and
+  :func:`incoherence_error` -- what ``citydip reason`` does around the reasoner, for scripts.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import shutil
@@ -23,15 +24,21 @@ import subprocess
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import click
 import rdflib
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from citydiplomacy.core.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL, CitydipError
+from citydiplomacy.core.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERNAL,
+    CitydipError,
+)
 from citydiplomacy.core.namespaces import GEO, bind_prefixes
 
 REASONERS = ("hermit", "pellet", "owlrl")
@@ -167,7 +174,7 @@ def find_java() -> str:
 
 def _java_major_version(java: str) -> str:
     try:
-        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
+        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return "?"
     match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
@@ -291,6 +298,76 @@ def compare_with_asserted(
 
 # ---------------------------------------------------------------- running
 
+# One result line of HermiT's command line (``-c -O -D -I``: classify classes, object and data
+# properties, realise individuals), in OWL functional syntax with full IRIs, e.g.
+#   SubClassOf( <https://w3id.org/citydiplomacy/ontology#City> <http://www.w3.org/2002/07/owl#Thing> )
+#   EquivalentClasses( <...#A> <http://www.w3.org/2002/07/owl#Nothing> )
+# Ours rather than owlready2's private ``_HERMIT_RESULT_REGEXP`` (the same pattern in 0.51), so an
+# owlready2 upgrade cannot change how we read HermiT.
+HERMIT_AXIOM = re.compile(r"^(?P<axiom>[A-Za-z]+)\( (?P<iris>(?:<[^>]+>\s*)+) \)$", re.MULTILINE)
+
+_HERMIT_RELATIONS = {
+    "SubClassOf": RDFS.subClassOf, "SubObjectPropertyOf": RDFS.subPropertyOf,
+    "SubDataPropertyOf": RDFS.subPropertyOf, "Type": RDF.type,
+    "EquivalentClasses": OWL.equivalentClass, "EquivalentObjectProperties": OWL.equivalentProperty,
+    "EquivalentDataProperties": OWL.equivalentProperty,
+}
+
+
+def _hermit_classpath() -> str:
+    """HermiT as owlready2 ships it: its ``hermit/`` folder and ``hermit/HermiT.jar`` in the package."""
+    import owlready2
+
+    folder = Path(owlready2.__file__).parent / "hermit"
+    jar = folder / "HermiT.jar"
+    if not jar.is_file():
+        raise CitydipError(f"hermit: {jar} is missing from the owlready2 install; reinstall owlready2", EXIT_INTERNAL)
+    return os.pathsep.join([str(folder), str(jar)])
+
+
+def parse_hermit_output(output: str) -> tuple[set[URIRef], rdflib.Graph]:
+    """HermiT's printed classification -> (unsatisfiable classes, inferred triples).
+
+    Axioms about OWL's own terms (owl:Thing, owl:Nothing, owl:topObjectProperty, ...) are left
+    out; a class equivalent to owl:Nothing is reported as unsatisfiable instead.
+    """
+    inferred = rdflib.Graph()
+    unsat: set[URIRef] = set()
+    for match in HERMIT_AXIOM.finditer(output.replace("\r", "")):
+        relation = match.group("axiom")
+        iris = [URIRef(i) for i in match.group("iris").strip()[1:-1].split("> <")]
+        predicate = _HERMIT_RELATIONS.get(relation)
+        if predicate is None:
+            continue
+        if relation == "EquivalentClasses" and OWL.Nothing in iris:
+            unsat |= {i for i in iris if _is_user_class(i)}
+            continue
+        ours = [i for i in iris if not str(i).startswith(_OWL_NS)]
+        if predicate in (OWL.equivalentClass, OWL.equivalentProperty):
+            inferred += [(a, predicate, b) for a in ours for b in ours if a != b]
+        elif len(iris) == 2 and len(ours) == 2:
+            inferred.add((iris[0], predicate, iris[1]))
+    return unsat, inferred
+
+
+def _start_hermit(java: str, path: Path) -> subprocess.CompletedProcess:
+    """Run HermiT's command line on the N-Triples file *path*; a missing Java or an hour is exit 2."""
+    from owlready2 import reasoning as owlr
+
+    command = [
+        java, f"-Xmx{owlr.JAVA_MEMORY}M", "-cp", _hermit_classpath(),
+        "org.semanticweb.HermiT.cli.CommandLine", "-c", "-O", "-D", "-I", path.as_uri(),
+    ]
+    try:
+        return subprocess.run(command, capture_output=True, timeout=3600, check=False)
+    except FileNotFoundError:
+        raise CitydipError(
+            f"hermit: cannot run {java}; install a JRE (`apt-get install default-jre-headless`)", EXIT_BAD_INPUT
+        ) from None
+    except subprocess.TimeoutExpired:
+        raise CitydipError("hermit: gave up after an hour; reason over fewer --data files", EXIT_BAD_INPUT) from None
+
+
 def _run_hermit(prepared: rdflib.Graph) -> tuple[bool, set[URIRef], rdflib.Graph, str]:
     """Run owlready2's bundled HermiT on *prepared* and read its classification and realisation.
 
@@ -299,62 +376,61 @@ def _run_hermit(prepared: rdflib.Graph) -> tuple[bool, set[URIRef], rdflib.Graph
     that is both a class and an individual (OWL 2 punning, which the ontology uses for
     Figure 1's transitions) the class's ``SubClassOf`` results come back as ``rdf:type``.
     """
-    from owlready2 import reasoning as owlr
-
     java = find_java()
-    inferred = rdflib.Graph()
     with tempfile.TemporaryDirectory(prefix="citydip-reason-") as tmp:
         path = Path(tmp) / "input.nt"
         prepared.serialize(destination=str(path), format="nt", encoding="utf-8")
-        command = [
-            java, f"-Xmx{owlr.JAVA_MEMORY}M", "-cp", owlr._HERMIT_CLASSPATH,
-            "org.semanticweb.HermiT.cli.CommandLine", "-c", "-O", "-D", "-I", path.as_uri(),
-        ]
-        try:
-            run = subprocess.run(command, capture_output=True, timeout=3600)
-        except FileNotFoundError:
-            raise CitydipError(
-                f"hermit: cannot run {java}; install a JRE (`apt-get install default-jre-headless`)", EXIT_BAD_INPUT
-            ) from None
-        except subprocess.TimeoutExpired:
-            raise CitydipError("hermit: gave up after an hour; reason over fewer --data files", EXIT_BAD_INPUT) from None
+        run = _start_hermit(java, path)
     output = (run.stdout or b"").decode("utf-8", "replace")
     errors = (run.stderr or b"").decode("utf-8", "replace")
     if run.returncode != 0:
         if "Inconsistent ontology" in output + errors or "InconsistentOntologyException" in errors:
-            return False, set(), inferred, ""
+            return False, set(), rdflib.Graph(), ""
         raise _java_error("hermit", java, errors or output)
-    relations = {
-        "SubClassOf": RDFS.subClassOf, "SubObjectPropertyOf": RDFS.subPropertyOf,
-        "SubDataPropertyOf": RDFS.subPropertyOf, "Type": RDF.type,
-        "EquivalentClasses": OWL.equivalentClass, "EquivalentObjectProperties": OWL.equivalentProperty,
-        "EquivalentDataProperties": OWL.equivalentProperty,
-    }
-    unsat: set[URIRef] = set()
-    for relation, iris_text in owlr._HERMIT_RESULT_REGEXP.findall(output.replace("\r", "")):
-        iris = [URIRef(i) for i in iris_text.strip()[1:-1].split("> <")]
-        predicate = relations.get(relation)
-        if predicate is None:
-            continue
-        if relation == "EquivalentClasses" and OWL.Nothing in iris:
-            unsat |= {i for i in iris if _is_user_class(i)}
-            continue
-        if predicate in (OWL.equivalentClass, OWL.equivalentProperty):
-            for a in iris:
-                for b in iris:
-                    if a != b and not str(a).startswith(_OWL_NS) and not str(b).startswith(_OWL_NS):
-                        inferred.add((a, predicate, b))
-        elif len(iris) == 2 and not str(iris[0]).startswith(_OWL_NS) and not str(iris[1]).startswith(_OWL_NS):
-            inferred.add((iris[0], predicate, iris[1]))
+    unsat, inferred = parse_hermit_output(output)
     return True, unsat, inferred, ""
+
+
+@contextmanager
+def _owlready_temp_files_in(folder: str) -> Iterator[None]:
+    """Within the block, Python's default temp folder is *folder*; the old value is restored on exit.
+
+    owlready2's ``sync_reasoner_pellet`` writes the world to a ``NamedTemporaryFile(delete=False)``
+    with no way to pass a folder, and leaves that file behind when Pellet fails; with the default
+    pointed at our own TemporaryDirectory, the file goes away with it. ``tempfile.tempdir`` is
+    process-wide, so this is only for the few seconds of one Pellet run.
+    """
+    old_tempdir = tempfile.tempdir
+    tempfile.tempdir = folder
+    try:
+        yield
+    finally:
+        tempfile.tempdir = old_tempdir
+
+
+def _sync_pellet(world, java: str, tmp: str) -> str | None:
+    """Run Pellet on *world*; None when consistent, else owlready2's one-line message."""
+    import owlready2
+    from owlready2.base import OwlReadyInconsistentOntologyError, OwlReadyJavaError
+
+    try:
+        with _owlready_temp_files_in(tmp):
+            owlready2.sync_reasoner_pellet(world, debug=0)
+    except OwlReadyInconsistentOntologyError as exc:
+        return " ".join(str(exc).split())[:300]
+    except OwlReadyJavaError as exc:
+        raise _java_error("pellet", java, str(exc)) from None
+    except FileNotFoundError:
+        raise CitydipError(
+            f"pellet: cannot run {java}; install a JRE (`apt-get install default-jre-headless`)", EXIT_BAD_INPUT
+        ) from None
+    return None
 
 
 def _run_pellet(prepared: rdflib.Graph) -> tuple[bool, set[URIRef], rdflib.Graph, str]:
     """Run owlready2's Pellet in a fresh World; return (consistent, unsat, inferred triples, message)."""
     import owlready2
-    from owlready2.base import OwlReadyInconsistentOntologyError, OwlReadyJavaError
 
-    reasoner = "pellet"
     java = find_java()
     owlready2.JAVA_EXE = java
     world = owlready2.World()
@@ -365,22 +441,10 @@ def _run_pellet(prepared: rdflib.Graph) -> tuple[bool, set[URIRef], rdflib.Graph
         try:
             world.get_ontology(path.as_uri()).load()
         except Exception as exc:  # noqa: BLE001 - owlready2 raises bare exceptions on odd input
-            raise CitydipError(f"{reasoner}: owlready2 could not read the graph ({exc})", EXIT_INTERNAL) from None
-        old_tempdir = tempfile.tempdir
-        tempfile.tempdir = tmp  # owlready2 writes its own temp copy; keep it in our folder
-        try:
-            owlready2.sync_reasoner_pellet(world, debug=0)
-        except OwlReadyInconsistentOntologyError as exc:
-            return False, set(), inferred, " ".join(str(exc).split())[:300]
-        except OwlReadyJavaError as exc:
-            raise _java_error(reasoner, java, str(exc)) from None
-        except FileNotFoundError:
-            raise CitydipError(
-                f"{reasoner}: cannot run {java}; install a JRE (`apt-get install default-jre-headless`)",
-                EXIT_BAD_INPUT,
-            ) from None
-        finally:
-            tempfile.tempdir = old_tempdir
+            raise CitydipError(f"pellet: owlready2 could not read the graph ({exc})", EXIT_INTERNAL) from None
+        message = _sync_pellet(world, java, tmp)
+        if message is not None:
+            return False, set(), inferred, message
         unsat = {URIRef(c.iri) for c in world.inconsistent_classes() if getattr(c, "iri", None) != str(OWL.Nothing)}
         buffer = io.BytesIO()
         world.get_ontology("http://inferrences/").save(buffer, format="ntriples")
@@ -450,7 +514,7 @@ def run_owl_reasoner(graph: rdflib.Graph, reasoner: str = "hermit") -> ReasonerR
     return ReasonerResult(reasoner, True, sorted(unsat), subclasses, types, materialised, seconds, total, message)
 
 
-# ---------------------------------------------------------------- command
+# ---------------------------------------------------------------- for callers (the CLI, scripts)
 
 def label_of(graph: rdflib.Graph, node, lang: str = "en") -> str:
     """The node's label in *lang*, else any label, else its prefixed name."""
@@ -469,12 +533,14 @@ def label_of(graph: rdflib.Graph, node, lang: str = "en") -> str:
         return str(node)
 
 
-def _input_graph(data: tuple[str, ...]) -> rdflib.Graph:
+def reasoning_input(data: Iterable[str | Path] = ()) -> rdflib.Graph:
+    """The packaged ontology and examples plus the RDF files *data*: what ``citydip reason`` checks."""
     from citydiplomacy.core.ontology import load_examples, load_ontology
     from citydiplomacy.core.rdfio import read_many
 
     graph = load_ontology()
     graph += load_examples()
+    data = list(data)
     if data:
         read_many(data, graph)
     bind_prefixes(graph)
@@ -482,6 +548,7 @@ def _input_graph(data: tuple[str, ...]) -> rdflib.Graph:
 
 
 def result_to_json(result: ReasonerResult, graph: rdflib.Graph) -> dict:
+    """The result as plain JSON data, each term with its IRI and its label in *graph*."""
     def term(node):
         return {"iri": str(node), "label": label_of(graph, node)}
 
@@ -498,84 +565,25 @@ def result_to_json(result: ReasonerResult, graph: rdflib.Graph) -> dict:
     }
 
 
-def _write_graph(graph: rdflib.Graph, out: str) -> None:
+def write_materialised(graph: rdflib.Graph, out: str | Path) -> None:
+    """Write *graph* to *out* (atomically, deterministically); the format comes from the suffix, else Turtle."""
     from citydiplomacy.core.rdfio import atomic_write
+    from citydiplomacy.services.export import FORMAT_BY_SUFFIX, serialize
 
-    suffix = Path(out).suffix.lower()
-    try:
-        from citydiplomacy.services.export import FORMAT_BY_SUFFIX, serialize
-
-        fmt = FORMAT_BY_SUFFIX.get(suffix, "turtle")
-        data = serialize(graph, fmt)
-    except ImportError:  # pragma: no cover - export.py is part of the package
-        data = graph.serialize(format="turtle")
-    atomic_write(out, data)
+    fmt = FORMAT_BY_SUFFIX.get(Path(out).suffix.lower(), "turtle")
+    atomic_write(out, serialize(graph, fmt))
 
 
-@click.command()
-@click.option("--reasoner", type=click.Choice(REASONERS), default="hermit", show_default=True,
-              help="HermiT/Pellet (OWL 2 DL, Java via owlready2) or OWL-RL (Python).")
-@click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=str),
-              help="Extra RDF file(s) to reason over with the ontology and the examples (repeatable).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=str),
-              help="Write the materialised graph (input + inferences) here; format from the suffix (.ttl .nt .jsonld .rdf).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def reason(reasoner: str, data: tuple[str, ...], out: str | None, fmt: str) -> None:
-    """Check that the ontology, the examples and DATA are consistent, and show what a reasoner infers.
-
-    Exit codes: 0 consistent and every class satisfiable; 1 inconsistent or some class
-    unsatisfiable; 2 bad input or no suitable Java; 3 internal error.
-    """
-    from citydiplomacy.core.output import progress
-
-    graph = _input_graph(data)
-    with progress(f"{reasoner}: reasoning over {len(graph)} triples", total=None):
-        result = run_owl_reasoner(graph, reasoner)
-    if fmt == "json":
-        click.echo(json.dumps(result_to_json(result, graph), indent=2, ensure_ascii=False))
-    else:
-        verdict = "consistent" if result.consistent else "INCONSISTENT"
-        rows = [
-            ("reasoner", reasoner),
-            ("triples in", len(graph)),
-            ("consistent", verdict),
-            ("unsatisfiable classes", len(result.unsatisfiable)),
-            ("inferred subclass axioms (most specific)", len(result.inferred_subclasses)),
-            ("inferred subclass pairs (closure)", result.inferred_subclass_pairs_total),
-            ("inferred types of individuals", len(result.inferred_types)),
-            ("seconds", f"{result.seconds:.1f}"),
-        ]
-        print_table = _print_table()
-        print_table(["", "value"], rows, title="citydip reason")
-        if result.unsatisfiable:
-            print_table(["unsatisfiable class", "IRI"],
-                        [(label_of(graph, c), str(c)) for c in result.unsatisfiable], title="Unsatisfiable classes")
-        if result.inferred_subclasses:
-            print_table(["class", "is inferred to be a subclass of"],
-                        [(label_of(graph, a), label_of(graph, b)) for a, b in result.inferred_subclasses],
-                        title="Inferred class hierarchy (beyond the asserted closure)")
-        if result.inferred_types:
-            print_table(["individual", "is inferred to be a"],
-                        [(label_of(graph, i), label_of(graph, c)) for i, c in result.inferred_types],
-                        title="Inferred types of individuals")
-    if out:
-        if not result.consistent:
-            click.echo(f"not writing {out}: an inconsistent graph entails everything", err=True)
-        else:
-            _write_graph(result.graph, out)
+def incoherence_error(result: ReasonerResult, graph: rdflib.Graph) -> CitydipError | None:
+    """The exit-1 error for an inconsistent graph or unsatisfiable classes; None when all is well."""
     if not result.consistent:
         detail = f" ({result.message})" if result.message else ""
-        raise CitydipError(
-            f"the ontology, examples and data are inconsistent according to {reasoner}{detail}; "
+        return CitydipError(
+            f"the ontology, examples and data are inconsistent according to {result.reasoner}{detail}; "
             "remove --data files one by one to find the culprit",
             EXIT_FAILED,
         )
     if result.unsatisfiable:
         names = ", ".join(label_of(graph, c) for c in result.unsatisfiable)
-        raise CitydipError(f"{len(result.unsatisfiable)} unsatisfiable class(es): {names}", EXIT_FAILED)
-
-
-def _print_table():
-    from citydiplomacy.core.output import print_table
-
-    return print_table
+        return CitydipError(f"{len(result.unsatisfiable)} unsatisfiable class(es): {names}", EXIT_FAILED)
+    return None

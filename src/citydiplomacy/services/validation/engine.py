@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from rdflib.term import Literal, Node, URIRef
 from citydiplomacy.core import resources
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import SH, bind_prefixes
+from citydiplomacy.services.validation.pyshacl_sparql_cache import cached_sparql_parsing
 
 INFERENCE_MODES = ("none", "rdfs", "owlrl")
 SEVERITIES = ("violation", "warning", "info")
@@ -157,40 +157,6 @@ def refuse_service_calls(shapes: rdflib.Graph, where: str) -> None:
                     )
 
 
-@contextmanager
-def _cached_sparql_parsing() -> Iterator[None]:
-    """Parse each SPARQL text once while pyshacl runs.
-
-    pyshacl runs a SPARQL-based constraint once per focus node with the same text (the focus
-    node goes in through initBindings), and rdflib re-parses the text every time: about 50 ms
-    a call, so 10,000 agreements x 3 constraints took many minutes. The parsed and translated
-    algebra is reusable with other bindings (that is what rdflib's prepareQuery is for), so we
-    cache it by (text, base, prefixes) for the duration of the run and restore rdflib afterwards.
-    """
-    from rdflib.plugins.sparql import processor as sparql_processor
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.evaluate import evalQuery
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    original = sparql_processor.SPARQLProcessor.query
-    cache: dict[tuple, object] = {}
-
-    def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
-        if isinstance(strOrQuery, str):
-            key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
-            prepared = cache.get(key)
-            if prepared is None:
-                prepared = cache[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
-            strOrQuery = prepared
-        return evalQuery(self.graph, strOrQuery, initBindings, base)
-
-    sparql_processor.SPARQLProcessor.query = query
-    try:
-        yield
-    finally:
-        sparql_processor.SPARQLProcessor.query = original
-
-
 def validate_graph(
     data_graph: rdflib.Graph,
     *,
@@ -242,7 +208,7 @@ def validate_graph(
     if ontology is not None and len(ontology):
         work += ontology
     try:
-        with _cached_sparql_parsing():
+        with cached_sparql_parsing():
             _conforms, report_graph, _text = pyshacl.validate(
                 work,
                 shacl_graph=shapes,

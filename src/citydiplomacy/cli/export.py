@@ -1,0 +1,36 @@
+"""``citydip export``: options in, :func:`citydiplomacy.services.export.export_bytes` makes the bytes."""
+
+from __future__ import annotations
+
+import click
+
+from citydiplomacy.cli import store_from_context
+from citydiplomacy.services.export import FORMATS, WHAT, export_bytes
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="turtle", show_default=True)
+@click.option("--what", type=click.Choice(WHAT), default="ontology", show_default=True,
+              help="The packaged ontology or examples, the store's imported data, or everything in the store.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=str),
+              help="Write here (atomically) instead of standard output.")
+def export(fmt: str, what: str, out: str | None) -> None:
+    """Export the graph as Turtle, N-Triples, JSON-LD, RDF/XML or N-Quads; the same graph gives the same bytes.
+
+    N-Quads keeps the store's named graphs; the other formats merge them. JSON-LD is compacted
+    with the context published as ontology/context.jsonld.
+    """
+    from citydiplomacy.core.rdfio import atomic_write, check_writable
+
+    if out:
+        check_writable(out)  # before minutes of serialising, not after
+    store = store_from_context(read_only=True) if what in ("data", "all") else None
+    result = export_bytes(what, fmt, store)
+    if result.empty:
+        click.echo("note: the store holds no imported data yet (see `citydip import`)", err=True)
+    if out:
+        atomic_write(out, result.data)
+    else:
+        stream = click.get_binary_stream("stdout")
+        stream.write(result.data)
+        stream.flush()
