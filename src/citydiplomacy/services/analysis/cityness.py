@@ -47,6 +47,8 @@ QUADRANTS = {
 
 @dataclass
 class CityScore:
+    """One city's flow and place scores, with the inputs they came from (one row of the report)."""
+
     city: str
     label: str
     country: str | None
@@ -66,6 +68,8 @@ class CityScore:
 
 @dataclass
 class Cityness:
+    """The scores of every city and how they were classified (thresholds, components used)."""
+
     scores: list[CityScore]
     method: str
     flow_threshold: float | None
@@ -73,14 +77,17 @@ class Cityness:
     components: dict[str, bool] = field(default_factory=dict)
 
     def quadrant_counts(self) -> Counter:
+        """Cities per quadrant; the unclassified (no place score) under 'not classified'."""
         return Counter(s.quadrant or "not classified" for s in self.scores)
 
 
 def _log_scale(value: int, maximum: int) -> float:
+    """*value* on [0, 1] by log(1 + v) / log(1 + max): a few very connected cities do not flatten the rest."""
     return math.log1p(value) / math.log1p(maximum) if maximum > 0 else 0.0
 
 
 def _threshold(values: list[float], method: str) -> float | None:
+    """Where 'high' begins: the mean or the median of *values* (None when there are none)."""
     if not values:
         return None
     if method == "mean":
@@ -243,6 +250,7 @@ def summary_rows(result: Cityness) -> list[tuple[str, object]]:
 
 
 def _assessment_iri(city: str) -> rdflib.URIRef:
+    """A stable IRI per city, so that a new run replaces the previous assessment rather than adding one."""
     prefix = str(CDR) + "city/"
     if city.startswith(prefix) and "/" not in city[len(prefix) :]:
         return CDR["cityness/" + city[len(prefix) :]]

@@ -64,10 +64,12 @@ class TwinningData:
 
 
 def _value(term) -> str:
+    """The lexical value of a term of a query row (IRI or literal)."""
     return term.value
 
 
 def _rows(store: pyoxigraph.Store, query: str, graphs: Sequence[str] | None) -> Iterable:
+    """Rows of *query* over the union of the store's graphs, or over *graphs* only if named."""
     kwargs: dict = {"prefixes": _PREFIXES}
     if graphs:
         kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in graphs]
@@ -332,6 +334,7 @@ Rows = list[tuple[str, object]]
 
 
 def _safe(value: float) -> float | None:
+    """None for an undefined figure (NaN), so the report shows it as empty rather than 'nan'."""
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 
@@ -571,9 +574,11 @@ class _Borders:
     unknown: int = 0
 
     def country(self, iri: str) -> dict:
+        """The counters of the country *iri*, created at its first link or city."""
         return self.per_country.setdefault(iri, {"cities": set(), "links": 0, "domestic": 0, "cross_border": 0})
 
     def summary_rows(self) -> Rows:
+        """Domestic against cross-border links, as metric rows."""
         known = self.domestic + self.cross
         return [
             ("links_with_both_countries_known", known),

@@ -70,6 +70,7 @@ KNOWN_SOURCES: dict[str, dict[str, str]] = {
 
 
 def qid_number(qid: str) -> int:
+    """The number of a QID, to sort QIDs as Wikidata numbers them."""
     return int(qid[1:])
 
 
@@ -88,10 +89,12 @@ class SourceFile:
 
     @property
     def key(self) -> str:
+        """A short name of the source: the documented one, else from the hash."""
         return self.origin["key"] if self.origin else f"sha256-{self.sha256[:16]}"
 
     @classmethod
     def of(cls, path: Path) -> SourceFile:
+        """The file at *path*, hashed in chunks; its origin if the hash is a documented one."""
         digest = hashlib.sha256()
         with open(path, "rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -102,6 +105,8 @@ class SourceFile:
 
 @dataclass
 class CityRecord:
+    """What a source says about one city; several values are kept until the writer picks one."""
+
     qid: str
     labels: set[tuple[str, str | None]] = field(default_factory=set)  # (text, language tag or None)
     populations: list[int] = field(default_factory=list)
@@ -124,6 +129,8 @@ class CityRecord:
 
 @dataclass
 class Issue:
+    """A row or value that was skipped or changed, with its line when the source has lines."""
+
     line: int | None
     kind: str
     message: str
@@ -146,12 +153,14 @@ class Parsed:
     issues: list[Issue] = field(default_factory=list)
 
     def city(self, qid: str) -> CityRecord:
+        """The record of *qid*, created at first mention."""
         record = self.cities.get(qid)
         if record is None:
             record = self.cities[qid] = CityRecord(qid)
         return record
 
     def add_pair(self, a: str, b: str, stated_by: str | None, line: int | None) -> None:
+        """Record the unordered pair and the side that states it; a self-twinning is skipped and reported."""
         if a == b:
             self.self_loops[a] = self.self_loops.get(a, 0) + 1
             self.skipped["self-twinning"] += 1
@@ -168,6 +177,7 @@ class Parsed:
             sides.add(stated_by)
 
     def skip(self, line: int | None, reason: str, detail: str) -> None:
+        """Count a skipped row under *reason* and report it."""
         self.skipped[reason] += 1
         self.issues.append(Issue(line, reason, detail))
 
@@ -354,38 +364,41 @@ def _read_gexf_edge(parsed: Parsed, edge) -> None:
 
 
 def parse_names_tsv(path: Path) -> tuple[SourceFile, dict[str, str], list[Issue]]:
+    """names.tsv: QID<TAB>name lines; the first name of a QID is kept, malformed lines are reported."""
     labels: dict[str, str] = {}
     issues: list[Issue] = []
+    for line, row in _tsv_rows(path):
+        if len(row) != 2 or not QID_RE.fullmatch(row[0].strip()) or not row[1].strip():
+            issues.append(Issue(line, "malformed name row", f"{path.name} line {line}: {row!r}"))
+            continue
+        labels.setdefault(row[0].strip(), row[1].strip())
+    return SourceFile.of(path), labels, issues
+
+
+def _tsv_rows(path: Path):
+    """(line number, cells) of a tab-separated file read as is: the L3viathan files quote nothing."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         for row in reader:
-            line = reader.line_num
-            if len(row) != 2 or not QID_RE.fullmatch(row[0].strip()) or not row[1].strip():
-                issues.append(Issue(line, "malformed name row", f"{path.name} line {line}: {row!r}"))
-                continue
-            labels.setdefault(row[0].strip(), row[1].strip())
-    return SourceFile.of(path), labels, issues
+            yield reader.line_num, row
 
 
 def parse_l3viathan(path: Path, names: Path | None) -> Parsed:
     """relations.tsv: directed rows subject<TAB>object; names.tsv (if any) gives untagged labels."""
     parsed = Parsed("l3viathan-tsv", [SourceFile.of(path)])
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        for row in reader:
-            line = reader.line_num
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            parsed.rows += 1
-            if len(row) != 2:
-                parsed.skip(line, "wrong number of fields", f"line {line}: {len(row)} fields, expected 2")
-                continue
-            a, b = row[0].strip(), row[1].strip()
-            if not (QID_RE.fullmatch(a) and QID_RE.fullmatch(b)):
-                parsed.skip(line, "not a Wikidata item", f"line {line}: {a!r} / {b!r} is not a QID")
-                continue
-            parsed.city(a), parsed.city(b)
-            parsed.add_pair(a, b, a, line)
+    for line, row in _tsv_rows(path):
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        parsed.rows += 1
+        if len(row) != 2:
+            parsed.skip(line, "wrong number of fields", f"line {line}: {len(row)} fields, expected 2")
+            continue
+        a, b = row[0].strip(), row[1].strip()
+        if not (QID_RE.fullmatch(a) and QID_RE.fullmatch(b)):
+            parsed.skip(line, "not a Wikidata item", f"line {line}: {a!r} / {b!r} is not a QID")
+            continue
+        parsed.city(a), parsed.city(b)
+        parsed.add_pair(a, b, a, line)
     if names is not None:
         names_file, labels, issues = parse_names_tsv(names)
         parsed.files.append(names_file)
@@ -414,6 +427,7 @@ def parse(path: Path, fmt: str, names: Path | None = None) -> Parsed:
 
 
 def distinct_pairs(parsed: Parsed) -> int:
+    """How many distinct unordered pairs the source gives."""
     return len(parsed.pairs)
 
 

@@ -33,6 +33,7 @@ SCHEMA_VERSION = "https://schema.org/version"
 
 
 def _n(iri) -> ox.NamedNode:
+    """A pyoxigraph IRI from an rdflib term or a string."""
     return ox.NamedNode(str(iri))
 
 
@@ -85,10 +86,12 @@ WD_NS = str(WD)
 
 
 def city_iri(key: str) -> ox.NamedNode:
+    """The city with *key* (a QID or a slug) under ``cdr:city/``."""
     return ox.NamedNode(CITY + key)
 
 
 def geometry_iri(key: str) -> ox.NamedNode:
+    """The point of the city with *key*: one geometry per city, so a re-import adds none."""
     return ox.NamedNode(CITY + key + "/geometry")
 
 
@@ -135,6 +138,7 @@ def city_of_key(key: str) -> str:
 
 
 def _pair_order(key: str) -> tuple:
+    """Sort key of a city key: QIDs numerically (Q2 before Q10), then any other key."""
     return (0, int(key.lstrip("Q")), "") if QID_RE.fullmatch(key) else (1, 0, key)
 
 
@@ -147,14 +151,17 @@ def agreement_between(iri_a: str, iri_b: str) -> ox.NamedNode:
 
 
 def country_iri(slug: str) -> ox.NamedNode:
+    """The country named by *slug* under ``cdr:country/``."""
     return ox.NamedNode(COUNTRY + slug)
 
 
 def source_iri(source: SourceFile) -> ox.NamedNode:
+    """The file as a prov:Entity, named by its hash so the same bytes are the same entity."""
     return ox.NamedNode(f"{CDR}source/{source.sha256[:16]}")
 
 
 def activity_iri(source: SourceFile) -> ox.NamedNode:
+    """The import of *source*, named by its hash so importing it again is the same activity."""
     return ox.NamedNode(f"{CDR}import/{source.sha256[:16]}")
 
 
@@ -164,11 +171,13 @@ def graph_for(source: SourceFile) -> ox.NamedNode:
 
 
 def _now() -> ox.Literal:
+    """The current UTC time as an xsd:dateTime, to the second."""
     stamp = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     return ox.Literal(stamp, datatype=T.dateTime)
 
 
 def count_triples(store: ox.Store, graph: ox.NamedNode | None = None) -> int:
+    """Triples in the named graphs of *store* (or in *graph* only), for the before/after report."""
     if graph is None:
         query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     else:
@@ -192,6 +201,7 @@ def existing_functional_values(store: ox.Store) -> tuple[dict[str, str], dict[st
 
 
 def existing_agreements(store: ox.Store) -> set[str]:
+    """Agreement IRIs already stored, to tell new agreements from merged ones."""
     return {
         row["a"].value
         for row in store.query(f"SELECT DISTINCT ?a WHERE {{ GRAPH ?g {{ ?a a <{CDO.TwinningAgreement}> }} }}")
@@ -199,10 +209,12 @@ def existing_agreements(store: ox.Store) -> set[str]:
 
 
 def activity_exists(store: ox.Store, activity: ox.NamedNode) -> bool:
+    """Was this import run before? Then its times are not written again."""
     return any(True for _ in store.quads_for_pattern(activity, T.type, T.Activity, None))
 
 
 def slugify_country(name: str) -> str:
+    """The slug of a country name, the last part of its IRI."""
     from citydiplomacy.services.importing.textnorm import slug
 
     return slug(name)
@@ -251,6 +263,8 @@ def provenance_quads(
 
 @dataclass
 class ImportResult:
+    """What one import did, for the report: counts, skipped rows, conflicts, triples before and after."""
+
     graph: str
     source_key: str
     fmt: str
@@ -267,6 +281,7 @@ class ImportResult:
 
     @property
     def triples_added(self) -> int:
+        """Triples the import added (0 when it was already imported)."""
         return self.triples_after - self.triples_before
 
 
@@ -347,31 +362,32 @@ def _population_quads(
     qid: str, city: ox.NamedNode, pop: int | None, stored: dict[str, str], graph: ox.NamedNode, conflicts: list[str]
 ) -> list[ox.Quad]:
     """The city's population, unless the store already has another one (the first import wins)."""
-    if pop is None:
+    if pop is None or not _first_value_wins(qid, "population", str(pop), stored.get(city.value), conflicts):
         return []
-    old = stored.get(city.value)
-    if old is None or old == str(pop):
-        return [ox.Quad(city, T.population, ox.Literal(str(pop), datatype=T.integer), graph)]
-    conflicts.append(f"{qid}: population {pop} not added, the store already has {old}")
-    return []
+    return [ox.Quad(city, T.population, ox.Literal(str(pop), datatype=T.integer), graph)]
 
 
 def _geometry_quads(
     qid: str, city: ox.NamedNode, wkt: str | None, stored: dict[str, str], graph: ox.NamedNode, conflicts: list[str]
 ) -> list[ox.Quad]:
     """The city's point as a geo:Geometry, unless the store already has another one (the first import wins)."""
-    if wkt is None:
+    if wkt is None or not _first_value_wins(qid, "coordinates", wkt, stored.get(city.value), conflicts):
         return []
-    old = stored.get(city.value)
-    if old is None or old == wkt:
-        geom = geometry_iri(qid)
-        return [
-            ox.Quad(city, T.hasGeometry, geom, graph),
-            ox.Quad(geom, T.type, T.Geometry, graph),
-            ox.Quad(geom, T.asWKT, ox.Literal(wkt, datatype=T.wktLiteral), graph),
-        ]
-    conflicts.append(f"{qid}: coordinates {wkt} not added, the store already has {old}")
-    return []
+    geom = geometry_iri(qid)
+    return [
+        ox.Quad(city, T.hasGeometry, geom, graph),
+        ox.Quad(geom, T.type, T.Geometry, graph),
+        ox.Quad(geom, T.asWKT, ox.Literal(wkt, datatype=T.wktLiteral), graph),
+    ]
+
+
+def _first_value_wins(qid: str, what: str, value: str, stored: str | None, conflicts: list[str]) -> bool:
+    """May *value* be added? Yes if the store has none or the same: a functional property keeps the
+    first import's value, and a different later one is reported in *conflicts*, not added."""
+    if stored is None or stored == value:
+        return True
+    conflicts.append(f"{qid}: {what} {value} not added, the store already has {stored}")
+    return False
 
 
 def _country_quads(
