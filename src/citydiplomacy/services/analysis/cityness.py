@@ -47,6 +47,8 @@ QUADRANTS = {
 
 @dataclass
 class CityScore:
+    """One city's flow and place scores, with the inputs they came from (one row of the report)."""
+
     city: str
     label: str
     country: str | None
@@ -66,6 +68,8 @@ class CityScore:
 
 @dataclass
 class Cityness:
+    """The scores of every city and how they were classified (thresholds, components used)."""
+
     scores: list[CityScore]
     method: str
     flow_threshold: float | None
@@ -73,14 +77,17 @@ class Cityness:
     components: dict[str, bool] = field(default_factory=dict)
 
     def quadrant_counts(self) -> Counter:
+        """Cities per quadrant; the unclassified (no place score) under 'not classified'."""
         return Counter(s.quadrant or "not classified" for s in self.scores)
 
 
 def _log_scale(value: int, maximum: int) -> float:
+    """*value* on [0, 1] by log(1 + v) / log(1 + max): a few very connected cities do not flatten the rest."""
     return math.log1p(value) / math.log1p(maximum) if maximum > 0 else 0.0
 
 
 def _threshold(values: list[float], method: str) -> float | None:
+    """Where 'high' begins: the mean or the median of *values* (None when there are none)."""
     if not values:
         return None
     if method == "mean":
@@ -89,99 +96,133 @@ def _threshold(values: list[float], method: str) -> float | None:
 
 
 def compute_cityness(g: nx.Graph, threshold: str = "median", membership_data: bool | None = None) -> Cityness:
-    """Score every node of the twinning network *g* (node attributes as built by ``load_twinning``)."""
+    """Score every node of the twinning network *g* (node attributes as built by ``load_twinning``).
+
+    The steps of the module docstring: the flow inputs of every city and their maxima, the population
+    rank within each country, the two scores of each city, then the quadrants.
+    """
     nodes = sorted(g.nodes)
-    attrs = g.nodes
-    degree = dict(g.degree())
-    memberships = {n: attrs[n].get("memberships", 0) or 0 for n in nodes}
+    memberships = {n: g.nodes[n].get("memberships", 0) or 0 for n in nodes}
     if membership_data is None:
         membership_data = any(memberships.values())
-    foreign: dict[str, int | None] = {}
-    foreign_share: dict[str, float | None] = {}
-    for n in nodes:
-        own = attrs[n].get("country")
-        if own is None:
-            foreign[n] = foreign_share[n] = None
-            continue
-        partner_countries = [attrs[p].get("country") for p in g.neighbors(n)]
-        known = [c for c in partner_countries if c is not None]
-        if not known:  # no partner's country is known: reach abroad is unknown, not zero
-            foreign[n] = foreign_share[n] = None
-            continue
-        abroad = [c for c in known if c != own]
-        foreign[n] = len(set(abroad))
-        foreign_share[n] = len(abroad) / len(known)
-    max_deg = max(degree.values(), default=0)
-    max_mem = max(memberships.values(), default=0)
-    max_for = max((v for v in foreign.values() if v is not None), default=0)
-    use_foreign = max_for > 0
+    reach = {n: _foreign_reach(g, n) for n in nodes}
+    scales = _FlowScales(
+        degree=max((d for _, d in g.degree()), default=0),
+        memberships=max(memberships.values(), default=0) if membership_data else 0,
+        foreign=max((count for count, _ in reach.values() if count is not None), default=0),
+    )
+    ranks = _population_ranks(g, nodes)
+    scores = [_score_city(g, n, memberships[n], reach[n], ranks.get(n), scales) for n in nodes]
+    flow_threshold, place_threshold = _assign_quadrants(scores, threshold)
+    components = {
+        "degree": True,
+        "memberships": scales.memberships > 0,
+        "foreign_partner_countries": scales.foreign > 0,
+        "population_rank": bool(ranks),
+        "capital": any(s.capital is not None for s in scores),
+    }
+    return Cityness(scores, threshold, flow_threshold, place_threshold, components)
 
-    # population percentile within the country
+
+@dataclass
+class _FlowScales:
+    """The network-wide maxima that scale each flow component to [0, 1]; 0 leaves the component out."""
+
+    degree: int
+    memberships: int
+    foreign: int
+
+
+@dataclass
+class _PopulationRank:
+    """A city's place among the cities of its country whose population is known."""
+
+    percentile: float  # mid-rank: (below + equal / 2) / n
+    rank: int  # 1 = the largest
+    country_cities: int
+
+
+def _foreign_reach(g: nx.Graph, n: str) -> tuple[int | None, float | None]:
+    """How many foreign countries the partners of *n* are in, and the share of partners abroad;
+    (None, None) when the city's country or all its partners' countries are unknown (unknown, not zero)."""
+    own = g.nodes[n].get("country")
+    if own is None:
+        return None, None
+    known = [c for c in (g.nodes[p].get("country") for p in g.neighbors(n)) if c is not None]
+    if not known:
+        return None, None
+    abroad = [c for c in known if c != own]
+    return len(set(abroad)), len(abroad) / len(known)
+
+
+def _population_ranks(g: nx.Graph, nodes: list[str]) -> dict[str, _PopulationRank]:
+    """The population rank of every city whose country and population are known, within its country."""
     by_country: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for n in nodes:
-        c, pop = attrs[n].get("country"), attrs[n].get("population")
+        c, pop = g.nodes[n].get("country"), g.nodes[n].get("population")
         if c is not None and pop is not None:
             by_country[c].append((pop, n))
-    pct: dict[str, float] = {}
-    rank: dict[str, int] = {}
-    size: dict[str, int] = {}
-    for c, members in by_country.items():
+    ranks: dict[str, _PopulationRank] = {}
+    for members in by_country.values():
         pops = [p for p, _ in members]
         for pop, n in members:
             below = sum(1 for p in pops if p < pop)
             equal = sum(1 for p in pops if p == pop)
             above = sum(1 for p in pops if p > pop)
-            pct[n] = (below + equal / 2) / len(pops)
-            rank[n] = above + 1
-            size[n] = len(pops)
+            ranks[n] = _PopulationRank((below + equal / 2) / len(pops), above + 1, len(pops))
+    return ranks
 
-    scores: list[CityScore] = []
-    for n in nodes:
-        flow_parts = [_log_scale(degree[n], max_deg)]
-        if membership_data and max_mem > 0:
-            flow_parts.append(_log_scale(memberships[n], max_mem))
-        if use_foreign and foreign[n] is not None:
-            flow_parts.append(_log_scale(foreign[n], max_for))
-        place_parts = []
-        if n in pct:
-            place_parts.append(pct[n])
-        capital = attrs[n].get("capital")
-        if capital is not None:
-            place_parts.append(1.0 if capital else 0.0)
-        scores.append(
-            CityScore(
-                city=n,
-                label=attrs[n].get("label") or n,
-                country=attrs[n].get("country_label"),
-                country_iri=attrs[n].get("country"),
-                population=attrs[n].get("population"),
-                degree=degree[n],
-                memberships=memberships[n],
-                foreign_countries=foreign[n],
-                foreign_partner_share=foreign_share[n],
-                population_rank=rank.get(n),
-                country_cities=size.get(n),
-                capital=capital,
-                flow=statistics.fmean(flow_parts),
-                place=statistics.fmean(place_parts) if place_parts else None,
-            )
-        )
+
+def _score_city(
+    g: nx.Graph,
+    n: str,
+    memberships: int,
+    reach: tuple[int | None, float | None],
+    rank: _PopulationRank | None,
+    scales: _FlowScales,
+) -> CityScore:
+    """The flow score (mean of the flow components) and place score (mean of the place components) of *n*."""
+    attrs = g.nodes[n]
+    foreign, foreign_share = reach
+    flow_parts = [_log_scale(g.degree(n), scales.degree)]
+    if scales.memberships > 0:
+        flow_parts.append(_log_scale(memberships, scales.memberships))
+    if scales.foreign > 0 and foreign is not None:
+        flow_parts.append(_log_scale(foreign, scales.foreign))
+    capital = attrs.get("capital")
+    place_parts = [rank.percentile] if rank else []
+    if capital is not None:
+        place_parts.append(1.0 if capital else 0.0)
+    return CityScore(
+        city=n,
+        label=attrs.get("label") or n,
+        country=attrs.get("country_label"),
+        country_iri=attrs.get("country"),
+        population=attrs.get("population"),
+        degree=g.degree(n),
+        memberships=memberships,
+        foreign_countries=foreign,
+        foreign_partner_share=foreign_share,
+        population_rank=rank.rank if rank else None,
+        country_cities=rank.country_cities if rank else None,
+        capital=capital,
+        flow=statistics.fmean(flow_parts),
+        place=statistics.fmean(place_parts) if place_parts else None,
+    )
+
+
+def _assign_quadrants(scores: list[CityScore], method: str) -> tuple[float | None, float | None]:
+    """Set the quadrant of every city with both scores; return the flow and place thresholds used."""
     both = [s for s in scores if s.place is not None]
-    ft = _threshold([s.flow for s in both], threshold)
-    pt = _threshold([s.place for s in both], threshold)
+    flow_threshold = _threshold([s.flow for s in both], method)
+    place_threshold = _threshold([s.place for s in both], method)
     for s in both:
-        high_flow, high_place = s.flow > ft, s.place > pt
-        s.quadrant = (
-            ("both" if high_place else "network city") if high_flow else ("hierarchical town" if high_place else "neither")
-        )
-    components = {
-        "degree": True,
-        "memberships": bool(membership_data and max_mem > 0),
-        "foreign_partner_countries": use_foreign,
-        "population_rank": bool(pct),
-        "capital": any(s.capital is not None for s in scores),
-    }
-    return Cityness(scores, threshold, ft, pt, components)
+        high_flow, high_place = s.flow > flow_threshold, s.place > place_threshold
+        if high_flow:
+            s.quadrant = "both" if high_place else "network city"
+        else:
+            s.quadrant = "hierarchical town" if high_place else "neither"
+    return flow_threshold, place_threshold
 
 
 def summary_rows(result: Cityness) -> list[tuple[str, object]]:
@@ -209,6 +250,7 @@ def summary_rows(result: Cityness) -> list[tuple[str, object]]:
 
 
 def _assessment_iri(city: str) -> rdflib.URIRef:
+    """A stable IRI per city, so that a new run replaces the previous assessment rather than adding one."""
     prefix = str(CDR) + "city/"
     if city.startswith(prefix) and "/" not in city[len(prefix) :]:
         return CDR["cityness/" + city[len(prefix) :]]

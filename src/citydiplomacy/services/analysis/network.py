@@ -64,10 +64,12 @@ class TwinningData:
 
 
 def _value(term) -> str:
+    """The lexical value of a term of a query row (IRI or literal)."""
     return term.value
 
 
 def _rows(store: pyoxigraph.Store, query: str, graphs: Sequence[str] | None) -> Iterable:
+    """Rows of *query* over the union of the store's graphs, or over *graphs* only if named."""
     kwargs: dict = {"prefixes": _PREFIXES}
     if graphs:
         kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in graphs]
@@ -98,15 +100,47 @@ def parse_point(wkt: str) -> tuple[float, float] | None:
 
 
 def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None, advance=lambda n=1: None) -> TwinningData:
-    """Build the twinning network from *store* (the union of its graphs, or only *graphs*)."""
+    """Build the twinning network from *store* (the union of its graphs, or only *graphs*).
+
+    Three steps: read the agreements' partners, build the graph of city pairs, then attach what the
+    store says about each city. *advance* is called eight times, for a progress bar.
+    """
+    governed = _governed_cities(store, graphs)
+    partners = _agreement_partners(store, graphs, governed)
+    advance()
+    data = _network_of_pairs(partners)
+    advance()
+    known_cities = {_value(r["c"]) for r in _rows(store, Q_CITIES, graphs)}
+    data.cities_without_twinning = len(known_cities - set(data.graph.nodes))
+    facts = _read_city_facts(store, graphs, data.graph, governed, advance)
+    data.membership_data = bool(facts.memberships)
+    data.capitals = _capitals(store, graphs)
+    advance()
+    _annotate_cities(data.graph, facts, data.capitals)
+    return data
+
+
+def _governed_cities(store: pyoxigraph.Store, graphs: Sequence[str] | None) -> dict[str, str]:
+    """Local government IRI -> the city it governs, so that a partner counts as its city."""
     governed: dict[str, str] = {}
     for row in _rows(store, Q_GOVERNS, graphs):
         governed.setdefault(_value(row["lg"]), _value(row["city"]))
+    return governed
+
+
+def _agreement_partners(
+    store: pyoxigraph.Store, graphs: Sequence[str] | None, governed: dict[str, str]
+) -> dict[str, set[str]]:
+    """Agreement IRI -> the distinct cities it joins (a partner or a stating side, government mapped)."""
     partners: dict[str, set[str]] = defaultdict(set)
     for row in _rows(store, Q_PARTNERS, graphs):
         p = _value(row["p"])
         partners[_value(row["a"])].add(governed.get(p, p))
-    advance()
+    return partners
+
+
+def _network_of_pairs(partners: dict[str, set[str]]) -> TwinningData:
+    """One edge per agreement of exactly two cities; the others are counted, not drawn."""
     g = nx.Graph()
     data = TwinningData(graph=g, agreements=len(partners))
     for pair in partners.values():
@@ -118,36 +152,74 @@ def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None, 
             continue
         a, b = sorted(pair)
         g.add_edge(a, b)
-    advance()
-    known_cities = {_value(r["c"]) for r in _rows(store, Q_CITIES, graphs)}
-    data.cities_without_twinning = len(known_cities - set(g.nodes))
+    return data
 
-    labels: dict[str, tuple[int, str]] = {}
+
+@dataclass
+class _CityFacts:
+    """What the store says about the cities of the network, before it becomes node attributes."""
+
+    labels: dict[str, str]
+    countries: dict[str, str]
+    country_labels: dict[str, str]
+    population: dict[str, int]
+    coords: dict[str, tuple[float, float]]
+    memberships: dict[str, set[str]]
+
+
+def _read_city_facts(store, graphs, g: nx.Graph, governed: dict[str, str], advance) -> _CityFacts:
+    """Labels, countries, populations, points and memberships, one query each (five advances)."""
+    labels = _city_labels(store, graphs, g)
+    advance()
+    countries, country_labels = _city_countries(store, graphs, g)
+    advance()
+    population = _city_populations(store, graphs, g)
+    advance()
+    coords = _city_points(store, graphs, g)
+    advance()
+    memberships = _city_memberships(store, graphs, governed)
+    advance()
+    return _CityFacts(labels, countries, country_labels, population, coords, memberships)
+
+
+def _label_choice(literal) -> tuple[int, str]:
+    """Sort key of a label: English first, then no language, then any other (alphabetical for stability)."""
+    lang = getattr(literal, "language", None) or ""
+    return (0 if lang == "en" else 1 if lang == "" else 2, literal.value)
+
+
+def _keep_best(best: dict[str, tuple[int, str]], key: str, literal) -> None:
+    """Keep in *best* the preferred label of *key* seen so far."""
+    candidate = _label_choice(literal)
+    if key not in best or candidate < best[key]:
+        best[key] = candidate
+
+
+def _city_labels(store, graphs, g: nx.Graph) -> dict[str, str]:
+    """The preferred label of each city in *g* that has one."""
+    best: dict[str, tuple[int, str]] = {}
     for row in _rows(store, Q_LABELS, graphs):
         c = _value(row["c"])
-        if c not in g:
-            continue
-        lit = row["l"]
-        lang = getattr(lit, "language", None) or ""
-        # prefer English, then no language, then any other (alphabetical for stability)
-        rank = 0 if lang == "en" else 1 if lang == "" else 2
-        cand = (rank, lit.value)
-        if c not in labels or cand < labels[c]:
-            labels[c] = cand
-    advance()
-    country_labels: dict[str, tuple[int, str]] = {}
+        if c in g:
+            _keep_best(best, c, row["l"])
+    return {c: text for c, (_, text) in best.items()}
+
+
+def _city_countries(store, graphs, g: nx.Graph) -> tuple[dict[str, str], dict[str, str]]:
+    """City -> its country (the smallest IRI if several), and country -> its preferred label."""
     countries: dict[str, str] = {}
+    best: dict[str, tuple[int, str]] = {}
     for row in _rows(store, Q_COUNTRIES, graphs):
         c, k = _value(row["c"]), _value(row["k"])
         if c in g and (c not in countries or k < countries[c]):
             countries[c] = k
-        kl = row["kl"]
-        if kl is not None:
-            lang = getattr(kl, "language", None) or ""
-            cand = (0 if lang == "en" else 1 if lang == "" else 2, kl.value)
-            if k not in country_labels or cand < country_labels[k]:
-                country_labels[k] = cand
-    advance()
+        if row["kl"] is not None:
+            _keep_best(best, k, row["kl"])
+    return countries, {k: text for k, (_, text) in best.items()}
+
+
+def _city_populations(store, graphs, g: nx.Graph) -> dict[str, int]:
+    """The largest non-negative population stated for each city (unreadable numbers are skipped)."""
     population: dict[str, int] = {}
     for row in _rows(store, Q_POPULATION, graphs):
         c = _value(row["c"])
@@ -159,7 +231,11 @@ def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None, 
             continue
         if n >= 0:
             population[c] = max(n, population.get(c, 0))
-    advance()
+    return population
+
+
+def _city_points(store, graphs, g: nx.Graph) -> dict[str, tuple[float, float]]:
+    """The first readable WKT point of each city, as (lon, lat)."""
     coords: dict[str, tuple[float, float]] = {}
     for row in _rows(store, Q_WKT, graphs):
         c = _value(row["c"])
@@ -167,32 +243,44 @@ def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None, 
             point = parse_point(row["w"].value)
             if point:
                 coords[c] = point
-    advance()
+    return coords
+
+
+def _city_memberships(store, graphs, governed: dict[str, str]) -> dict[str, set[str]]:
+    """City -> the city networks it (or its government) is a member of."""
     memberships: dict[str, set[str]] = defaultdict(set)
     for row in _rows(store, Q_MEMBERSHIPS, graphs):
         p = _value(row["p"])
         memberships[governed.get(p, p)].add(_value(row["o"]))
-    advance()
-    data.membership_data = bool(memberships)
-    for row in _rows(store, Q_CAPITALS, graphs):
-        data.capitals.setdefault(_value(row["k"]), set()).add(_value(row["c"]))
+    return memberships
 
-    advance()
+
+def _capitals(store, graphs) -> dict[str, set[str]]:
+    """Country IRI -> its capital cities, from Wikidata's P36 / P1376 where the data has them."""
+    capitals: dict[str, set[str]] = {}
+    for row in _rows(store, Q_CAPITALS, graphs):
+        capitals.setdefault(_value(row["k"]), set()).add(_value(row["c"]))
+    return capitals
+
+
+def _local_name(iri: str) -> str:
+    """The last path segment of *iri*: the fallback label of a city or country without one."""
+    return iri.rsplit("/", 1)[-1]
+
+
+def _annotate_cities(g: nx.Graph, facts: _CityFacts, capitals: dict[str, set[str]]) -> None:
+    """Write the node attributes that the figures and the cityness scores read."""
     for node in g.nodes:
         attrs = g.nodes[node]
-        attrs["label"] = labels[node][1] if node in labels else node.rsplit("/", 1)[-1]
-        attrs["country"] = countries.get(node)
-        k = countries.get(node)
-        attrs["country_label"] = (country_labels[k][1] if k in country_labels else k.rsplit("/", 1)[-1]) if k else None
-        attrs["population"] = population.get(node)
-        lonlat = coords.get(node)
+        k = facts.countries.get(node)
+        attrs["label"] = facts.labels[node] if node in facts.labels else _local_name(node)
+        attrs["country"] = k
+        attrs["country_label"] = facts.country_labels.get(k, _local_name(k)) if k else None
+        attrs["population"] = facts.population.get(node)
+        lonlat = facts.coords.get(node)
         attrs["lon"], attrs["lat"] = lonlat if lonlat else (None, None)
-        attrs["memberships"] = len(memberships.get(node, ()))
-        if k and k in data.capitals:
-            attrs["capital"] = node in data.capitals[k]
-        else:
-            attrs["capital"] = None
-    return data
+        attrs["memberships"] = len(facts.memberships.get(node, ()))
+        attrs["capital"] = node in capitals[k] if k and k in capitals else None
 
 
 # ---------------------------------------------------------------- reading --data files
@@ -233,6 +321,8 @@ def store_from_files(paths: Sequence[str], input_format: str | None = None) -> p
 
 @dataclass
 class NetworkFigures:
+    """What ``citydip analyze network`` reports: metric rows, the degree histogram and three tables."""
+
     summary: list[tuple[str, object]]
     degree_counts: list[tuple[int, int]]
     cities: list[dict]
@@ -240,8 +330,25 @@ class NetworkFigures:
     country_pairs: list[dict]
 
 
+Rows = list[tuple[str, object]]
+
+
 def _safe(value: float) -> float | None:
+    """None for an undefined figure (NaN), so the report shows it as empty rather than 'nan'."""
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def _coefficient(compute) -> float | None:
+    """``compute()`` as a float, or None where networkx cannot define it (no variance, NaN): the
+    assortativity coefficients warn and divide by zero on such graphs, which is an answer, not an error."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return _safe(float(compute()))
+        except (ZeroDivisionError, ValueError):
+            return None
 
 
 def mean_shortest_path(g: nx.Graph, sample: int, seed: int = SEED) -> tuple[float | None, int, int, bool]:
@@ -277,77 +384,161 @@ def mean_shortest_path(g: nx.Graph, sample: int, seed: int = SEED) -> tuple[floa
 def compute_network(
     data: TwinningData, sample: int = 250, path_sample: int = 2000, seed: int = SEED, advance=lambda n=1: None
 ) -> NetworkFigures:
-    """All the figures of ``citydip analyze network`` for *data* (see the module docstring)."""
+    """All the figures of ``citydip analyze network`` for *data* (see the module docstring).
+
+    One function per family of figures, each returning its metric rows in the order of the report;
+    *advance* is called six times, for a progress bar.
+    """
     g = data.graph
-    n, m = g.number_of_nodes(), g.number_of_edges()
-    summary: list[tuple[str, object]] = [
+    components = sorted(nx.connected_components(g), key=lambda c: (-len(c), min(c)))
+    lcc = g.subgraph(components[0]).copy() if components else nx.Graph()
+    summary = _input_counts(data) + _size_and_degree(g, components, lcc)
+    advance()
+    summary += _clustering(g)
+    advance()
+    summary += _mixing_and_cliques(g)
+    advance()
+    summary += _path_figures(lcc, path_sample, seed)
+    advance()
+    betweenness, rows = _betweenness(g, sample, seed)
+    summary += rows
+    advance()
+    eigen = _eigenvector(lcc)
+    summary.append(("sampling_seed", seed))
+    advance()
+    cities = _city_rows(g, components, lcc, betweenness, eigen)
+    borders = _count_borders(g)
+    summary += borders.summary_rows()
+    label_of = _country_labels(g)
+    degree_counts = sorted(Counter(d for _, d in g.degree()).items())
+    return NetworkFigures(
+        summary, degree_counts, cities, _country_rows(borders, label_of), _country_pair_rows(borders, label_of)
+    )
+
+
+def _input_counts(data: TwinningData) -> Rows:
+    """What was read and what was left out of the graph, so the figures can be traced to the data."""
+    return [
         ("agreements", data.agreements),
         ("self_twinnings_dropped", data.self_twinnings),
         ("agreements_without_two_partners", data.malformed),
-        ("cities", n),
-        ("links", m),
+        ("cities", data.graph.number_of_nodes()),
+        ("links", data.graph.number_of_edges()),
         ("cities_without_twinning_not_in_network", data.cities_without_twinning),
     ]
-    degrees = dict(g.degree())
-    deg_values = list(degrees.values())
-    components = sorted(nx.connected_components(g), key=lambda c: (-len(c), min(c)))
-    component_of = {node: i for i, comp in enumerate(components) for node in comp}
-    lcc = g.subgraph(components[0]).copy() if components else nx.Graph()
-    summary += [
+
+
+def _size_and_degree(g: nx.Graph, components: list[set], lcc: nx.Graph) -> Rows:
+    """Components, the largest one, degrees and density."""
+    n, m = g.number_of_nodes(), g.number_of_edges()
+    degrees = [d for _, d in g.degree()]
+    return [
         ("connected_components", len(components)),
         ("largest_component_cities", lcc.number_of_nodes()),
         ("largest_component_links", lcc.number_of_edges()),
         ("largest_component_share_of_cities", lcc.number_of_nodes() / n if n else None),
         ("mean_degree", 2 * m / n if n else None),
-        ("median_degree", statistics.median(deg_values) if deg_values else None),
-        ("max_degree", max(deg_values) if deg_values else None),
+        ("median_degree", statistics.median(degrees) if degrees else None),
+        ("max_degree", max(degrees) if degrees else None),
         ("density", nx.density(g) if n > 1 else None),
     ]
-    advance()
-    summary += [
+
+
+def _clustering(g: nx.Graph) -> Rows:
+    """Local (averaged) and global clustering: do a city's partners twin with each other?"""
+    n = g.number_of_nodes()
+    return [
         ("average_clustering", nx.average_clustering(g) if n else None),
         ("transitivity_global_clustering", nx.transitivity(g) if n else None),
     ]
-    advance()
-    assort = None
-    if m > 0:
-        try:
-            import warnings
 
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                assort = _safe(float(nx.degree_assortativity_coefficient(g)))
-        except (ZeroDivisionError, ValueError):
-            assort = None
-    summary.append(("degree_assortativity", assort))
+
+def _mixing_and_cliques(g: nx.Graph) -> Rows:
+    """Degree assortativity, the largest clique, then who twins with whom (country, size)."""
+    assort = _coefficient(lambda: nx.degree_assortativity_coefficient(g)) if g.number_of_edges() > 0 else None
     # the largest clique: a city network formalised as all-pairs twinning (e.g. the Douzelage) shows here
     largest_clique = max(nx.find_cliques(g), key=len, default=[])
-    summary.append(("largest_clique_cities", len(largest_clique)))
-    summary += _attribute_assortativity(g)
-    advance()
+    return [
+        ("degree_assortativity", assort),
+        ("largest_clique_cities", len(largest_clique)),
+        *_attribute_assortativity(g),
+    ]
+
+
+def _attribute_assortativity(g: nx.Graph) -> Rows:
+    """Country assortativity (do cities twin at home?) and log-population assortativity (with peers of
+    their size, a horizontal tie, or up and down the hierarchy?), on the links whose ends are known."""
+    sub = g.subgraph([n for n in g if g.nodes[n].get("country")])
+    country = _coefficient(lambda: nx.attribute_assortativity_coefficient(sub, "country")) if sub.number_of_edges() else None
+    logpop = {n: math.log10(g.nodes[n]["population"]) for n in g if g.nodes[n].get("population")}
+    ends = [(logpop[u], logpop[v]) for u, v in g.edges if u in logpop and v in logpop]
+    return [
+        ("country_assortativity", country),
+        ("log_population_assortativity", _pearson_both_directions(ends)),
+        ("links_with_both_populations_known", len(ends)),
+        ("spearman_population_degree", _population_degree_correlation(g, list(logpop))),
+    ]
+
+
+def _pearson_both_directions(ends: list[tuple[float, float]]) -> float | None:
+    """Newman's numeric assortativity: the Pearson correlation of the values at the two ends of every
+    link, counted in both directions. numpy computes it directly (networkx builds a value-by-value
+    mixing matrix, which is slow for thousands of distinct populations)."""
+    import numpy as np
+
+    if len(ends) <= 1:
+        return None
+    x = np.array([a for a, b in ends] + [b for a, b in ends])
+    y = np.array([b for a, b in ends] + [a for a, b in ends])
+    return _safe(float(np.corrcoef(x, y)[0, 1])) if x.std() > 0 else None
+
+
+def _population_degree_correlation(g: nx.Graph, with_pop: list[str]) -> float | None:
+    """Do big places have more flows? Spearman rank correlation of population and degree."""
+    if len(with_pop) <= 2:
+        return None
+    from scipy.stats import spearmanr
+
+    pops = [g.nodes[n]["population"] for n in with_pop]
+    degs = [g.degree(n) for n in with_pop]
+    if len(set(pops)) > 1 and len(set(degs)) > 1:
+        return _safe(float(spearmanr(pops, degs).statistic))
+    return None
+
+
+def _path_figures(lcc: nx.Graph, path_sample: int, seed: int) -> Rows:
+    """Mean and longest shortest path in the largest component (sampled on large graphs)."""
     mean_path, sources, longest, exact = mean_shortest_path(lcc, path_sample, seed)
-    summary += [
+    return [
         ("largest_component_mean_shortest_path", mean_path),
         ("mean_shortest_path_sources", sources),
         ("mean_shortest_path_exact", exact),
         ("longest_shortest_path_seen", longest),
     ]
-    advance()
-    bc_exact = n <= sample
-    betweenness = nx.betweenness_centrality(g, k=None if bc_exact else sample, seed=seed) if n else {}
-    summary += [("betweenness_exact", bc_exact), ("betweenness_sources", n if bc_exact else sample)]
-    advance()
-    eigen: dict = {}
-    if lcc.number_of_nodes() > 2:
-        try:
-            eigen = nx.eigenvector_centrality_numpy(lcc, max_iter=1000)
-        except (nx.NetworkXException, ArithmeticError):  # pragma: no cover - defensive
-            eigen = {}
-    elif lcc.number_of_nodes():
-        eigen = {node: 1 / math.sqrt(lcc.number_of_nodes()) for node in lcc}
-    summary.append(("sampling_seed", seed))
-    advance()
 
+
+def _betweenness(g: nx.Graph, sample: int, seed: int) -> tuple[dict, Rows]:
+    """Betweenness of every city (from *sample* seeded sources on large graphs) and how it was computed."""
+    n = g.number_of_nodes()
+    exact = n <= sample
+    betweenness = nx.betweenness_centrality(g, k=None if exact else sample, seed=seed) if n else {}
+    return betweenness, [("betweenness_exact", exact), ("betweenness_sources", n if exact else sample)]
+
+
+def _eigenvector(lcc: nx.Graph) -> dict:
+    """Eigenvector centrality in the largest component (defined there only; uniform for one or two cities)."""
+    size = lcc.number_of_nodes()
+    if size > 2:
+        try:
+            return nx.eigenvector_centrality_numpy(lcc, max_iter=1000)
+        except (nx.NetworkXException, ArithmeticError):  # pragma: no cover - defensive
+            return {}
+    return {node: 1 / math.sqrt(size) for node in lcc} if size else {}
+
+
+def _city_rows(g: nx.Graph, components: list[set], lcc: nx.Graph, betweenness: dict, eigen: dict) -> list[dict]:
+    """One row per city, most partners first."""
+    component_of = {node: i for i, comp in enumerate(components) for node in comp}
     cities = []
     for node in g.nodes:
         a = g.nodes[node]
@@ -360,7 +551,7 @@ def compute_network(
                 "population": a.get("population"),
                 "lon": a.get("lon"),
                 "lat": a.get("lat"),
-                "degree": degrees[node],
+                "degree": g.degree(node),
                 "clustering": nx.clustering(g, node),
                 "betweenness": betweenness.get(node, 0.0),
                 "eigenvector": eigen.get(node) if node in lcc else None,
@@ -369,55 +560,81 @@ def compute_network(
             }
         )
     cities.sort(key=lambda r: (-r["degree"], r["label"] or "", r["city"]))
+    return cities
 
-    # by country: domestic versus cross-border links
-    per_country: dict[str, dict] = {}
-    pairs: Counter = Counter()
-    domestic = cross = unknown = 0
+
+@dataclass
+class _Borders:
+    """Links counted by the countries at their ends: domestic, cross-border, or with an end unknown."""
+
+    per_country: dict[str, dict] = field(default_factory=dict)
+    pairs: Counter = field(default_factory=Counter)
+    domestic: int = 0
+    cross: int = 0
+    unknown: int = 0
+
+    def country(self, iri: str) -> dict:
+        """The counters of the country *iri*, created at its first link or city."""
+        return self.per_country.setdefault(iri, {"cities": set(), "links": 0, "domestic": 0, "cross_border": 0})
+
+    def summary_rows(self) -> Rows:
+        """Domestic against cross-border links, as metric rows."""
+        known = self.domestic + self.cross
+        return [
+            ("links_with_both_countries_known", known),
+            ("links_with_a_country_unknown", self.unknown),
+            ("domestic_links", self.domestic),
+            ("cross_border_links", self.cross),
+            ("domestic_share", self.domestic / known if known else None),
+            ("cross_border_share", self.cross / known if known else None),
+            ("countries", len(self.per_country)),
+        ]
+
+
+def _count_borders(g: nx.Graph) -> _Borders:
+    """Count every link as domestic or cross-border (or unknown), per country and per country pair."""
+    borders = _Borders()
     for u, v in g.edges:
         cu, cv = g.nodes[u].get("country"), g.nodes[v].get("country")
-        for c in (cu, cv):
-            if c is not None:
-                per_country.setdefault(c, {"cities": set(), "links": 0, "domestic": 0, "cross_border": 0})
-        if cu is None or cv is None:
-            unknown += 1
-            for c in (cu, cv):
-                if c is not None:
-                    per_country[c]["links"] += 1
+        known = [c for c in (cu, cv) if c is not None]
+        for c in known:
+            borders.country(c)
+        if len(known) < 2:
+            borders.unknown += 1
+            for c in known:
+                borders.per_country[c]["links"] += 1
             continue
-        a, b = sorted((cu, cv))
-        pairs[(a, b)] += 1
+        borders.pairs[tuple(sorted((cu, cv)))] += 1
         if cu == cv:
-            domestic += 1
-            per_country[cu]["links"] += 1
-            per_country[cu]["domestic"] += 1
+            borders.domestic += 1
+            borders.per_country[cu]["links"] += 1
+            borders.per_country[cu]["domestic"] += 1
         else:
-            cross += 1
+            borders.cross += 1
             for c in (cu, cv):
-                per_country[c]["links"] += 1
-                per_country[c]["cross_border"] += 1
+                borders.per_country[c]["links"] += 1
+                borders.per_country[c]["cross_border"] += 1
     for node in g.nodes:
         c = g.nodes[node].get("country")
         if c is not None:
-            per_country.setdefault(c, {"cities": set(), "links": 0, "domestic": 0, "cross_border": 0})
-            per_country[c]["cities"].add(node)
-    known = domestic + cross
-    summary += [
-        ("links_with_both_countries_known", known),
-        ("links_with_a_country_unknown", unknown),
-        ("domestic_links", domestic),
-        ("cross_border_links", cross),
-        ("domestic_share", domestic / known if known else None),
-        ("cross_border_share", cross / known if known else None),
-        ("countries", len(per_country)),
-    ]
+            borders.country(c)["cities"].add(node)
+    return borders
+
+
+def _country_labels(g: nx.Graph) -> dict[str, str]:
+    """Country IRI -> the label its cities carry (the IRI itself if none)."""
     label_of = {}
     for node in g.nodes:
         k = g.nodes[node].get("country")
         if k:
             label_of[k] = g.nodes[node].get("country_label") or k
+    return label_of
+
+
+def _country_rows(borders: _Borders, label_of: dict[str, str]) -> list[dict]:
+    """One row per country, most links first."""
     countries = []
-    for k, s in per_country.items():
+    for k, s in borders.per_country.items():
         links_known = s["domestic"] + s["cross_border"]
         countries.append(
             {
@@ -431,7 +648,12 @@ def compute_network(
             }
         )
     countries.sort(key=lambda r: (-r["links"], r["country"]))
-    country_pairs = [
+    return countries
+
+
+def _country_pair_rows(borders: _Borders, label_of: dict[str, str]) -> list[dict]:
+    """One row per pair of countries that twin (a country with itself: domestic), most links first."""
+    rows = [
         {
             "country_a": label_of.get(a, a),
             "country_b": label_of.get(b, b),
@@ -440,54 +662,7 @@ def compute_network(
             "country_a_iri": a,
             "country_b_iri": b,
         }
-        for (a, b), count in pairs.items()
+        for (a, b), count in borders.pairs.items()
     ]
-    country_pairs.sort(key=lambda r: (-r["links"], r["country_a"], r["country_b"]))
-    degree_counts = sorted(Counter(deg_values).items())
-    return NetworkFigures(summary, degree_counts, cities, countries, country_pairs)
-
-
-def _attribute_assortativity(g: nx.Graph) -> list[tuple[str, object]]:
-    """Country assortativity (do cities twin at home?) and log-population assortativity (with peers of
-    their size, a horizontal tie, or up and down the hierarchy?), on the links whose ends are known."""
-    import warnings
-
-    out: list[tuple[str, object]] = []
-    with_country = [n for n in g if g.nodes[n].get("country")]
-    sub = g.subgraph(with_country)
-    value = None
-    if sub.number_of_edges():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                value = _safe(float(nx.attribute_assortativity_coefficient(sub, "country")))
-            except (ZeroDivisionError, ValueError):
-                value = None
-    out.append(("country_assortativity", value))
-    # Newman's numeric assortativity is the Pearson correlation of the values at the two ends of every
-    # link, counted in both directions; numpy computes it directly (networkx builds a value-by-value
-    # mixing matrix, which is slow for thousands of distinct populations).
-    import numpy as np
-
-    logpop = {n: math.log10(g.nodes[n]["population"]) for n in g if g.nodes[n].get("population")}
-    ends = [(logpop[u], logpop[v]) for u, v in g.edges if u in logpop and v in logpop]
-    value = None
-    if len(ends) > 1:
-        x = np.array([a for a, b in ends] + [b for a, b in ends])
-        y = np.array([b for a, b in ends] + [a for a, b in ends])
-        if x.std() > 0:
-            value = _safe(float(np.corrcoef(x, y)[0, 1]))
-    out.append(("log_population_assortativity", value))
-    out.append(("links_with_both_populations_known", len(ends)))
-    # do big places have more flows? Spearman rank correlation of population and degree
-    rho = None
-    with_pop = list(logpop)
-    if len(with_pop) > 2:
-        from scipy.stats import spearmanr
-
-        pops = [g.nodes[n]["population"] for n in with_pop]
-        degs = [g.degree(n) for n in with_pop]
-        if len(set(pops)) > 1 and len(set(degs)) > 1:
-            rho = _safe(float(spearmanr(pops, degs).statistic))
-    out.append(("spearman_population_degree", rho))
-    return out
+    rows.sort(key=lambda r: (-r["links"], r["country_a"], r["country_b"]))
+    return rows

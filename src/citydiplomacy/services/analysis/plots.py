@@ -20,6 +20,7 @@ from citydiplomacy.core.rdfio import atomic_write
 
 
 def _save(fig: Figure, path: Path) -> Path:
+    """Render *fig* as PNG into memory, then write it atomically (no half-written file on failure)."""
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
     with warnings.catch_warnings():
@@ -43,9 +44,11 @@ def degree_distribution(degree_counts: list[tuple[int, int]], path: Path) -> Pat
         running -= c
     ax.loglog(ks, pk, "o", markersize=4, label="P(k): share of cities with degree k")
     ax.loglog(ks, ccdf, "-", linewidth=1.5, label="P(K ≥ k)")
-    ax.set_xlabel("twinning degree k (distinct partner cities)")
-    ax.set_ylabel("share of cities")
-    ax.set_title("Degree distribution of the twinning network")
+    ax.set(
+        xlabel="twinning degree k (distinct partner cities)",
+        ylabel="share of cities",
+        title="Degree distribution of the twinning network",
+    )
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     return _save(fig, path)
@@ -67,12 +70,14 @@ def links_map(cities: list[dict], edges: list[tuple[str, str]], path: Path) -> P
         alpha=0.6,
         linewidths=0,
     )
-    ax.set_xlim(-180, 180)
-    ax.set_ylim(-90, 90)
-    ax.set_aspect("equal")
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
-    ax.set_title(f"Twinning links with coordinates at both ends: {len(segments):,} of {len(edges):,}")
+    ax.set(
+        xlim=(-180, 180),
+        ylim=(-90, 90),
+        aspect="equal",
+        xlabel="longitude",
+        ylabel="latitude",
+        title=f"Twinning links with coordinates at both ends: {len(segments):,} of {len(edges):,}",
+    )
     ax.grid(True, alpha=0.2)
     return _save(fig, path)
 
@@ -116,10 +121,12 @@ def cityness_scatter(scores, flow_threshold, place_threshold, path: Path, annota
     ranked = sorted((s for s in scores if s.place is not None), key=lambda s: -(s.flow - s.place))
     for s in ranked[:annotate]:
         ax.annotate(s.label, (s.place, s.flow), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    ax.set_xlim(-0.02, 1.02)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("place score (town-ness: rank in the national urban hierarchy)")
-    ax.set_ylabel("flow score (city-ness: twinning, networks, reach abroad)")
-    ax.set_title("City-ness against town-ness")
+    ax.set(
+        xlim=(-0.02, 1.02),
+        ylim=(-0.02, 1.02),
+        xlabel="place score (town-ness: rank in the national urban hierarchy)",
+        ylabel="flow score (city-ness: twinning, networks, reach abroad)",
+        title="City-ness against town-ness",
+    )
     ax.legend(loc="lower right", fontsize=8)
     return _save(fig, path)

@@ -70,6 +70,7 @@ KNOWN_SOURCES: dict[str, dict[str, str]] = {
 
 
 def qid_number(qid: str) -> int:
+    """The number of a QID, to sort QIDs as Wikidata numbers them."""
     return int(qid[1:])
 
 
@@ -88,10 +89,12 @@ class SourceFile:
 
     @property
     def key(self) -> str:
+        """A short name of the source: the documented one, else from the hash."""
         return self.origin["key"] if self.origin else f"sha256-{self.sha256[:16]}"
 
     @classmethod
     def of(cls, path: Path) -> SourceFile:
+        """The file at *path*, hashed in chunks; its origin if the hash is a documented one."""
         digest = hashlib.sha256()
         with open(path, "rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -102,6 +105,8 @@ class SourceFile:
 
 @dataclass
 class CityRecord:
+    """What a source says about one city; several values are kept until the writer picks one."""
+
     qid: str
     labels: set[tuple[str, str | None]] = field(default_factory=set)  # (text, language tag or None)
     populations: list[int] = field(default_factory=list)
@@ -124,6 +129,8 @@ class CityRecord:
 
 @dataclass
 class Issue:
+    """A row or value that was skipped or changed, with its line when the source has lines."""
+
     line: int | None
     kind: str
     message: str
@@ -146,12 +153,14 @@ class Parsed:
     issues: list[Issue] = field(default_factory=list)
 
     def city(self, qid: str) -> CityRecord:
+        """The record of *qid*, created at first mention."""
         record = self.cities.get(qid)
         if record is None:
             record = self.cities[qid] = CityRecord(qid)
         return record
 
     def add_pair(self, a: str, b: str, stated_by: str | None, line: int | None) -> None:
+        """Record the unordered pair and the side that states it; a self-twinning is skipped and reported."""
         if a == b:
             self.self_loops[a] = self.self_loops.get(a, 0) + 1
             self.skipped["self-twinning"] += 1
@@ -168,6 +177,7 @@ class Parsed:
             sides.add(stated_by)
 
     def skip(self, line: int | None, reason: str, detail: str) -> None:
+        """Count a skipped row under *reason* and report it."""
         self.skipped[reason] += 1
         self.issues.append(Issue(line, reason, detail))
 
@@ -223,40 +233,54 @@ def parse_ursino_csv(path: Path) -> Parsed:
                 f"{path}:1: expected the header {','.join(URSINO_HEADER)}; found {','.join(header or [])}"
             )
         for row in reader:
-            line = reader.line_num
-            parsed.rows += 1
-            if len(row) != len(URSINO_HEADER):
-                parsed.skip(line, "wrong number of fields", f"line {line}: {len(row)} fields, expected {len(URSINO_HEADER)}")
-                continue
-            qids = []
-            for iri in (row[0], row[4]):
-                match = ENTITY_RE.fullmatch(iri.strip())
-                qids.append(match.group(1) if match else None)
-            if None in qids:
-                parsed.skip(line, "not a Wikidata item", f"line {line}: {row[0]!r} / {row[4]!r} is not a Wikidata entity IRI")
-                continue
-            for qid, label, population, point in ((qids[0], *row[1:4]), (qids[1], *row[5:8])):
-                record = parsed.city(qid)
-                label = label.strip()
-                if label and label != qid:
-                    record.labels.add((label, None))
-                population = population.strip()
-                if population:
-                    if population.isdigit():
-                        record.populations.append(int(population))
-                    else:
-                        parsed.issues.append(
-                            Issue(line, "non-integer population", f"line {line}: {qid} population {population!r} ignored")
-                        )
-                if point.strip():
-                    match = POINT_RE.fullmatch(point)
-                    if match:
-                        record.points.append((match.group(1), match.group(2)))
-                    else:
-                        parsed.issues.append(Issue(line, "bad coordinates", f"line {line}: {qid} {point!r} ignored"))
-            parsed.add_pair(qids[0], qids[1], qids[0], line)
+            _read_ursino_row(parsed, row, reader.line_num)
     parsed.issues.extend(parsed.multi_value_report())
     return parsed
+
+
+def _read_ursino_row(parsed: Parsed, row: list[str], line: int) -> None:
+    """One query.csv row: the two cities (item, label, population, point each) and the pair the first states."""
+    parsed.rows += 1
+    if len(row) != len(URSINO_HEADER):
+        parsed.skip(line, "wrong number of fields", f"line {line}: {len(row)} fields, expected {len(URSINO_HEADER)}")
+        return
+    qids = []
+    for iri in (row[0], row[4]):
+        match = ENTITY_RE.fullmatch(iri.strip())
+        qids.append(match.group(1) if match else None)
+    if None in qids:
+        parsed.skip(line, "not a Wikidata item", f"line {line}: {row[0]!r} / {row[4]!r} is not a Wikidata entity IRI")
+        return
+    for qid, label, population, point in ((qids[0], *row[1:4]), (qids[1], *row[5:8])):
+        record = parsed.city(qid)
+        _add_label(record, label, None)
+        _add_population(parsed, record, population, line, f"line {line}: {{qid}} population {{value}} ignored")
+        if point.strip():
+            match = POINT_RE.fullmatch(point)
+            if match:
+                record.points.append((match.group(1), match.group(2)))
+            else:
+                parsed.issues.append(Issue(line, "bad coordinates", f"line {line}: {qid} {point!r} ignored"))
+    parsed.add_pair(qids[0], qids[1], qids[0], line)
+
+
+def _add_label(record: CityRecord, label: str, lang: str | None) -> None:
+    """Keep a label unless it is empty or only repeats the QID (the sources write the QID for no label)."""
+    label = label.strip()
+    if label and label != record.qid:
+        record.labels.add((label, lang))
+
+
+def _add_population(parsed: Parsed, record: CityRecord, text: str, line: int | None, message: str) -> None:
+    """Keep a population written as digits; anything else is reported (*message* formatted with the
+    city's ``qid`` and the ``value``, each source saying where) and ignored."""
+    text = text.strip()
+    if not text:
+        return
+    if text.isdigit():
+        record.populations.append(int(text))
+    else:
+        parsed.issues.append(Issue(line, "non-integer population", message.format(qid=record.qid, value=repr(text))))
 
 
 # ---------------------------------------------------------------- GEXF (ursino 2021)
@@ -268,6 +292,24 @@ def parse_gexf(path: Path) -> Parsed:
     ``rows`` counts edges (the statements); nodes only describe cities.
     """
     parsed = Parsed("gexf", [SourceFile.of(path)], directed=False)
+    graph, q = _gexf_graph(path)
+    titles = {}
+    for attributes in graph.findall(q("attributes")):
+        if attributes.get("class", "node") == "node":
+            for attribute in attributes.findall(q("attribute")):
+                titles[attribute.get("id")] = attribute.get("title")
+    nodes = graph.find(q("nodes"))
+    for node in nodes.iter(q("node")) if nodes is not None else ():
+        _read_gexf_node(parsed, node, titles, q)
+    edges = graph.find(q("edges"))
+    for edge in edges.iter(q("edge")) if edges is not None else ():
+        _read_gexf_edge(parsed, edge)
+    parsed.issues.extend(parsed.multi_value_report())
+    return parsed
+
+
+def _gexf_graph(path: Path):
+    """The <graph> element of the GEXF file, and a function that puts a tag in the file's namespace."""
     try:
         tree = ET.parse(path)
     except ET.ParseError as exc:
@@ -279,90 +321,84 @@ def parse_gexf(path: Path) -> Parsed:
     graph = root.find(q("graph"))
     if graph is None:
         raise CitydipError(f"{path}: GEXF without a <graph> element")
-    titles = {}
-    for attributes in graph.findall(q("attributes")):
-        if attributes.get("class", "node") == "node":
-            for attribute in attributes.findall(q("attribute")):
-                titles[attribute.get("id")] = attribute.get("title")
-    nodes = graph.find(q("nodes"))
-    for node in nodes.iter(q("node")) if nodes is not None else ():
-        qid = (node.get("id") or "").strip()
-        if not QID_RE.fullmatch(qid):
-            parsed.skip(None, "not a Wikidata item", f"node id {qid!r} is not a QID")
-            continue
-        record = parsed.city(qid)
-        label = (node.get("label") or "").strip()
-        if label and label != qid:
-            record.labels.add((label, "en"))
-        values = {}
-        for attvalue in node.iter(q("attvalue")):
-            values[titles.get(attvalue.get("for"), attvalue.get("for"))] = attvalue.get("value")
-        pop = (values.get("pop") or "").strip()
-        if pop:
-            if pop.isdigit():
-                record.populations.append(int(pop))
-            else:
-                parsed.issues.append(Issue(None, "non-integer population", f"{qid}: population {pop!r} ignored"))
-        lon, lat = (values.get("lon") or "").strip(), (values.get("lat") or "").strip()
-        if lon and lat:
-            try:
-                float(lon), float(lat)
-                record.points.append((lon, lat))
-            except ValueError:
-                parsed.issues.append(Issue(None, "bad coordinates", f"{qid}: lon {lon!r} lat {lat!r} ignored"))
-        country = (values.get("country") or "").strip()
-        if country:
-            record.country = country
-    edges = graph.find(q("edges"))
-    for edge in edges.iter(q("edge")) if edges is not None else ():
-        parsed.rows += 1
-        a, b = (edge.get("source") or "").strip(), (edge.get("target") or "").strip()
-        if not (QID_RE.fullmatch(a) and QID_RE.fullmatch(b)):
-            parsed.skip(None, "not a Wikidata item", f"edge {edge.get('id')}: {a!r} - {b!r}")
-            continue
-        if a not in parsed.cities or b not in parsed.cities:
-            parsed.city(a), parsed.city(b)
-        parsed.add_pair(a, b, None, None)
-    parsed.issues.extend(parsed.multi_value_report())
-    return parsed
+    return graph, q
+
+
+def _read_gexf_node(parsed: Parsed, node, titles: dict, q) -> None:
+    """One <node>: a city with its English label and the pop, lon, lat and country attributes."""
+    qid = (node.get("id") or "").strip()
+    if not QID_RE.fullmatch(qid):
+        parsed.skip(None, "not a Wikidata item", f"node id {qid!r} is not a QID")
+        return
+    record = parsed.city(qid)
+    _add_label(record, node.get("label") or "", "en")
+    values = {}
+    for attvalue in node.iter(q("attvalue")):
+        values[titles.get(attvalue.get("for"), attvalue.get("for"))] = attvalue.get("value")
+    _add_population(parsed, record, values.get("pop") or "", None, "{qid}: population {value} ignored")
+    lon, lat = (values.get("lon") or "").strip(), (values.get("lat") or "").strip()
+    if lon and lat:
+        try:
+            float(lon), float(lat)
+            record.points.append((lon, lat))
+        except ValueError:
+            parsed.issues.append(Issue(None, "bad coordinates", f"{qid}: lon {lon!r} lat {lat!r} ignored"))
+    country = (values.get("country") or "").strip()
+    if country:
+        record.country = country
+
+
+def _read_gexf_edge(parsed: Parsed, edge) -> None:
+    """One <edge>: an undirected pair of cities, stated by neither side."""
+    parsed.rows += 1
+    a, b = (edge.get("source") or "").strip(), (edge.get("target") or "").strip()
+    if not (QID_RE.fullmatch(a) and QID_RE.fullmatch(b)):
+        parsed.skip(None, "not a Wikidata item", f"edge {edge.get('id')}: {a!r} - {b!r}")
+        return
+    if a not in parsed.cities or b not in parsed.cities:
+        parsed.city(a), parsed.city(b)
+    parsed.add_pair(a, b, None, None)
 
 
 # ---------------------------------------------------------------- relations.tsv + names.tsv (L3viathan 2016)
 
 
 def parse_names_tsv(path: Path) -> tuple[SourceFile, dict[str, str], list[Issue]]:
+    """names.tsv: QID<TAB>name lines; the first name of a QID is kept, malformed lines are reported."""
     labels: dict[str, str] = {}
     issues: list[Issue] = []
+    for line, row in _tsv_rows(path):
+        if len(row) != 2 or not QID_RE.fullmatch(row[0].strip()) or not row[1].strip():
+            issues.append(Issue(line, "malformed name row", f"{path.name} line {line}: {row!r}"))
+            continue
+        labels.setdefault(row[0].strip(), row[1].strip())
+    return SourceFile.of(path), labels, issues
+
+
+def _tsv_rows(path: Path):
+    """(line number, cells) of a tab-separated file read as is: the L3viathan files quote nothing."""
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
         for row in reader:
-            line = reader.line_num
-            if len(row) != 2 or not QID_RE.fullmatch(row[0].strip()) or not row[1].strip():
-                issues.append(Issue(line, "malformed name row", f"{path.name} line {line}: {row!r}"))
-                continue
-            labels.setdefault(row[0].strip(), row[1].strip())
-    return SourceFile.of(path), labels, issues
+            yield reader.line_num, row
 
 
 def parse_l3viathan(path: Path, names: Path | None) -> Parsed:
     """relations.tsv: directed rows subject<TAB>object; names.tsv (if any) gives untagged labels."""
     parsed = Parsed("l3viathan-tsv", [SourceFile.of(path)])
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        for row in reader:
-            line = reader.line_num
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            parsed.rows += 1
-            if len(row) != 2:
-                parsed.skip(line, "wrong number of fields", f"line {line}: {len(row)} fields, expected 2")
-                continue
-            a, b = row[0].strip(), row[1].strip()
-            if not (QID_RE.fullmatch(a) and QID_RE.fullmatch(b)):
-                parsed.skip(line, "not a Wikidata item", f"line {line}: {a!r} / {b!r} is not a QID")
-                continue
-            parsed.city(a), parsed.city(b)
-            parsed.add_pair(a, b, a, line)
+    for line, row in _tsv_rows(path):
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        parsed.rows += 1
+        if len(row) != 2:
+            parsed.skip(line, "wrong number of fields", f"line {line}: {len(row)} fields, expected 2")
+            continue
+        a, b = row[0].strip(), row[1].strip()
+        if not (QID_RE.fullmatch(a) and QID_RE.fullmatch(b)):
+            parsed.skip(line, "not a Wikidata item", f"line {line}: {a!r} / {b!r} is not a QID")
+            continue
+        parsed.city(a), parsed.city(b)
+        parsed.add_pair(a, b, a, line)
     if names is not None:
         names_file, labels, issues = parse_names_tsv(names)
         parsed.files.append(names_file)
@@ -391,6 +427,7 @@ def parse(path: Path, fmt: str, names: Path | None = None) -> Parsed:
 
 
 def distinct_pairs(parsed: Parsed) -> int:
+    """How many distinct unordered pairs the source gives."""
     return len(parsed.pairs)
 
 

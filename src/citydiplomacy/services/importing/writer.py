@@ -33,6 +33,7 @@ SCHEMA_VERSION = "https://schema.org/version"
 
 
 def _n(iri) -> ox.NamedNode:
+    """A pyoxigraph IRI from an rdflib term or a string."""
     return ox.NamedNode(str(iri))
 
 
@@ -85,10 +86,12 @@ WD_NS = str(WD)
 
 
 def city_iri(key: str) -> ox.NamedNode:
+    """The city with *key* (a QID or a slug) under ``cdr:city/``."""
     return ox.NamedNode(CITY + key)
 
 
 def geometry_iri(key: str) -> ox.NamedNode:
+    """The point of the city with *key*: one geometry per city, so a re-import adds none."""
     return ox.NamedNode(CITY + key + "/geometry")
 
 
@@ -135,6 +138,7 @@ def city_of_key(key: str) -> str:
 
 
 def _pair_order(key: str) -> tuple:
+    """Sort key of a city key: QIDs numerically (Q2 before Q10), then any other key."""
     return (0, int(key.lstrip("Q")), "") if QID_RE.fullmatch(key) else (1, 0, key)
 
 
@@ -147,14 +151,17 @@ def agreement_between(iri_a: str, iri_b: str) -> ox.NamedNode:
 
 
 def country_iri(slug: str) -> ox.NamedNode:
+    """The country named by *slug* under ``cdr:country/``."""
     return ox.NamedNode(COUNTRY + slug)
 
 
 def source_iri(source: SourceFile) -> ox.NamedNode:
+    """The file as a prov:Entity, named by its hash so the same bytes are the same entity."""
     return ox.NamedNode(f"{CDR}source/{source.sha256[:16]}")
 
 
 def activity_iri(source: SourceFile) -> ox.NamedNode:
+    """The import of *source*, named by its hash so importing it again is the same activity."""
     return ox.NamedNode(f"{CDR}import/{source.sha256[:16]}")
 
 
@@ -164,11 +171,13 @@ def graph_for(source: SourceFile) -> ox.NamedNode:
 
 
 def _now() -> ox.Literal:
+    """The current UTC time as an xsd:dateTime, to the second."""
     stamp = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     return ox.Literal(stamp, datatype=T.dateTime)
 
 
 def count_triples(store: ox.Store, graph: ox.NamedNode | None = None) -> int:
+    """Triples in the named graphs of *store* (or in *graph* only), for the before/after report."""
     if graph is None:
         query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     else:
@@ -192,6 +201,7 @@ def existing_functional_values(store: ox.Store) -> tuple[dict[str, str], dict[st
 
 
 def existing_agreements(store: ox.Store) -> set[str]:
+    """Agreement IRIs already stored, to tell new agreements from merged ones."""
     return {
         row["a"].value
         for row in store.query(f"SELECT DISTINCT ?a WHERE {{ GRAPH ?g {{ ?a a <{CDO.TwinningAgreement}> }} }}")
@@ -199,10 +209,12 @@ def existing_agreements(store: ox.Store) -> set[str]:
 
 
 def activity_exists(store: ox.Store, activity: ox.NamedNode) -> bool:
+    """Was this import run before? Then its times are not written again."""
     return any(True for _ in store.quads_for_pattern(activity, T.type, T.Activity, None))
 
 
 def slugify_country(name: str) -> str:
+    """The slug of a country name, the last part of its IRI."""
     from citydiplomacy.services.importing.textnorm import slug
 
     return slug(name)
@@ -251,6 +263,8 @@ def provenance_quads(
 
 @dataclass
 class ImportResult:
+    """What one import did, for the report: counts, skipped rows, conflicts, triples before and after."""
+
     graph: str
     source_key: str
     fmt: str
@@ -267,79 +281,29 @@ class ImportResult:
 
     @property
     def triples_added(self) -> int:
+        """Triples the import added (0 when it was already imported)."""
         return self.triples_after - self.triples_before
 
 
 def import_parsed(store: ox.Store, parsed: Parsed) -> ImportResult:
-    """Add what *parsed* says to the store in one transaction-free bulk step."""
+    """Add what *parsed* says to the store in one transaction-free bulk step.
+
+    A chain: what the store holds already -> the provenance -> the cities -> the agreements -> writing.
+    """
     main = parsed.files[0]
     graph = graph_for(main)
-    before = count_triples(store)
-    act_was = activity_exists(store, activity_iri(main))
-    old_pop, old_wkt = existing_functional_values(store)
-    old_agreements = existing_agreements(store)
+    before = _StoreBefore.of(store, activity_iri(main))
     quads, src, act = provenance_quads(store, parsed.files, graph, f"import of {main.path.name} ({parsed.fmt})")
-    Q = ox.Quad
-    Lit = ox.Literal
     conflicts: list[str] = []
-    countries: dict[str, ox.NamedNode] = {}
-    for qid, record in parsed.cities.items():
-        city = city_iri(qid)
-        quads.append(Q(city, T.type, T.City, graph))
-        quads.append(Q(city, T.wikidataItem, ox.NamedNode(WD_NS + qid), graph))
-        for text, lang in record.labels:
-            quads.append(Q(city, T.label, Lit(text, language=lang) if lang else Lit(text), graph))
-        pop = record.population
-        if pop is not None:
-            stored = old_pop.get(city.value)
-            if stored is None or stored == str(pop):
-                quads.append(Q(city, T.population, Lit(str(pop), datatype=T.integer), graph))
-            else:
-                conflicts.append(f"{qid}: population {pop} not added, the store already has {stored}")
-        wkt = record.wkt
-        if wkt is not None:
-            stored = old_wkt.get(city.value)
-            if stored is None or stored == wkt:
-                geom = geometry_iri(qid)
-                quads += [
-                    Q(city, T.hasGeometry, geom, graph),
-                    Q(geom, T.type, T.Geometry, graph),
-                    Q(geom, T.asWKT, Lit(wkt, datatype=T.wktLiteral), graph),
-                ]
-            else:
-                conflicts.append(f"{qid}: coordinates {wkt} not added, the store already has {stored}")
-        if record.country:
-            node = countries.get(record.country)
-            if node is None:
-                node = countries[record.country] = country_iri(slugify_country(record.country))
-                quads.append(Q(node, T.type, T.Country, graph))
-                quads.append(Q(node, T.label, Lit(record.country, language="en"), graph))
-            quads.append(Q(city, T.country, node, graph))
-    new = merged = 0
-    for (a, b), sides in parsed.pairs.items():
-        agreement = twinning_iri(a, b)
-        if agreement.value in old_agreements:
-            merged += 1
-        else:
-            new += 1
-        quads += [
-            Q(agreement, T.type, T.TwinningAgreement, graph),
-            Q(agreement, T.partner, city_iri(a), graph),
-            Q(agreement, T.partner, city_iri(b), graph),
-            Q(agreement, T.status, T.StatusUnknown, graph),
-            Q(agreement, T.source, src, graph),
-            Q(agreement, T.wasDerivedFrom, src, graph),
-            Q(agreement, T.wasGeneratedBy, act, graph),
-        ]
-        for side in sides:
-            quads.append(Q(agreement, T.statedBy, city_iri(side), graph))
-    if not act_was:
-        quads.append(Q(act, T.endedAtTime, _now(), graph))
+    quads += _city_quads(parsed, before, graph, conflicts)
+    agreements, new, merged = _agreement_quads(parsed, before.agreements, src, act, graph)
+    quads += agreements
+    if not before.activity_existed:
+        quads.append(ox.Quad(act, T.endedAtTime, _now(), graph))
     # bulk_extend skips per-quad transactions (about 5x faster than extend); a failure part-way
     # leaves a partial import, which re-running the same import completes (it is idempotent).
     store.bulk_extend(quads)
     store.flush()
-    after = count_triples(store)
     return ImportResult(
         graph=graph.value,
         source_key=main.key,
@@ -350,11 +314,120 @@ def import_parsed(store: ox.Store, parsed: Parsed) -> ImportResult:
         merged_agreements=merged,
         self_loops=dict(parsed.self_loops),
         skipped=dict(parsed.skipped),
-        triples_before=before,
-        triples_after=after,
+        triples_before=before.triples,
+        triples_after=count_triples(store),
         conflicts=conflicts,
-        already_imported=act_was,
+        already_imported=before.activity_existed,
     )
+
+
+@dataclass
+class _StoreBefore:
+    """What the store holds before an import: the import adds no second value of a functional
+    property, counts agreements as new or merged, and writes its activity's times once."""
+
+    triples: int
+    activity_existed: bool
+    populations: dict[str, str]
+    points: dict[str, str]
+    agreements: set[str]
+
+    @classmethod
+    def of(cls, store: ox.Store, activity: ox.NamedNode) -> _StoreBefore:
+        triples = count_triples(store)
+        existed = activity_exists(store, activity)
+        populations, points = existing_functional_values(store)
+        return cls(triples, existed, populations, points, existing_agreements(store))
+
+
+def _city_quads(parsed: Parsed, before: _StoreBefore, graph: ox.NamedNode, conflicts: list[str]) -> list[ox.Quad]:
+    """Every city: type, Wikidata item, labels, population, geometry and country (each country once);
+    a population or point that differs from the stored one goes to *conflicts* instead."""
+    quads: list[ox.Quad] = []
+    countries: dict[str, ox.NamedNode] = {}
+    for qid, record in parsed.cities.items():
+        city = city_iri(qid)
+        quads.append(ox.Quad(city, T.type, T.City, graph))
+        quads.append(ox.Quad(city, T.wikidataItem, ox.NamedNode(WD_NS + qid), graph))
+        for text, lang in record.labels:
+            quads.append(ox.Quad(city, T.label, ox.Literal(text, language=lang) if lang else ox.Literal(text), graph))
+        quads += _population_quads(qid, city, record.population, before.populations, graph, conflicts)
+        quads += _geometry_quads(qid, city, record.wkt, before.points, graph, conflicts)
+        if record.country:
+            quads += _country_quads(city, record.country, countries, graph)
+    return quads
+
+
+def _population_quads(
+    qid: str, city: ox.NamedNode, pop: int | None, stored: dict[str, str], graph: ox.NamedNode, conflicts: list[str]
+) -> list[ox.Quad]:
+    """The city's population, unless the store already has another one (the first import wins)."""
+    if pop is None or not _first_value_wins(qid, "population", str(pop), stored.get(city.value), conflicts):
+        return []
+    return [ox.Quad(city, T.population, ox.Literal(str(pop), datatype=T.integer), graph)]
+
+
+def _geometry_quads(
+    qid: str, city: ox.NamedNode, wkt: str | None, stored: dict[str, str], graph: ox.NamedNode, conflicts: list[str]
+) -> list[ox.Quad]:
+    """The city's point as a geo:Geometry, unless the store already has another one (the first import wins)."""
+    if wkt is None or not _first_value_wins(qid, "coordinates", wkt, stored.get(city.value), conflicts):
+        return []
+    geom = geometry_iri(qid)
+    return [
+        ox.Quad(city, T.hasGeometry, geom, graph),
+        ox.Quad(geom, T.type, T.Geometry, graph),
+        ox.Quad(geom, T.asWKT, ox.Literal(wkt, datatype=T.wktLiteral), graph),
+    ]
+
+
+def _first_value_wins(qid: str, what: str, value: str, stored: str | None, conflicts: list[str]) -> bool:
+    """May *value* be added? Yes if the store has none or the same: a functional property keeps the
+    first import's value, and a different later one is reported in *conflicts*, not added."""
+    if stored is None or stored == value:
+        return True
+    conflicts.append(f"{qid}: {what} {value} not added, the store already has {stored}")
+    return False
+
+
+def _country_quads(
+    city: ox.NamedNode, name: str, countries: dict[str, ox.NamedNode], graph: ox.NamedNode
+) -> list[ox.Quad]:
+    """The city's cdo:country; the country itself (type, English label) the first time it is named."""
+    quads = []
+    node = countries.get(name)
+    if node is None:
+        node = countries[name] = country_iri(slugify_country(name))
+        quads.append(ox.Quad(node, T.type, T.Country, graph))
+        quads.append(ox.Quad(node, T.label, ox.Literal(name, language="en"), graph))
+    quads.append(ox.Quad(city, T.country, node, graph))
+    return quads
+
+
+def _agreement_quads(
+    parsed: Parsed, old_agreements: set[str], src: ox.NamedNode, act: ox.NamedNode, graph: ox.NamedNode
+) -> tuple[list[ox.Quad], int, int]:
+    """One cdo:TwinningAgreement per pair, with its partners, stating sides and provenance; and how
+    many of them are new and how many add to an agreement the store already had."""
+    quads: list[ox.Quad] = []
+    new = merged = 0
+    for (a, b), sides in parsed.pairs.items():
+        agreement = twinning_iri(a, b)
+        if agreement.value in old_agreements:
+            merged += 1
+        else:
+            new += 1
+        quads += [
+            ox.Quad(agreement, T.type, T.TwinningAgreement, graph),
+            ox.Quad(agreement, T.partner, city_iri(a), graph),
+            ox.Quad(agreement, T.partner, city_iri(b), graph),
+            ox.Quad(agreement, T.status, T.StatusUnknown, graph),
+            ox.Quad(agreement, T.source, src, graph),
+            ox.Quad(agreement, T.wasDerivedFrom, src, graph),
+            ox.Quad(agreement, T.wasGeneratedBy, act, graph),
+        ]
+        quads += [ox.Quad(agreement, T.statedBy, city_iri(side), graph) for side in sides]
+    return quads, new, merged
 
 
 __all__ = [
