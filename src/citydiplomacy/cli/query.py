@@ -14,9 +14,13 @@ import click
 from citydiplomacy.cli.paramtypes import BYTE_SIZE
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.output import print_table
-from citydiplomacy.services.querying import catalog, local, params, results
+from citydiplomacy.services.querying import catalog, empties, local, params, results
 from citydiplomacy.services.querying.answering import PreparedQuery, answer_locally, answer_remotely, prepare
 from citydiplomacy.services.querying.results import Answer
+
+# The language of the notes printed beside answers (empties.MESSAGES has en and fa): the one
+# line to change when a --lang option arrives.
+NOTE_LANG = "en"
 
 
 @click.group()
@@ -27,7 +31,7 @@ def query() -> None:
 @query.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def list_(fmt: str) -> None:
-    """List the bundled questions: name, scope (article or data) and title."""
+    """List the bundled questions: name, scope (article or data), parameters and title."""
     questions = catalog.bundled()
     if fmt == "json":
         items = [
@@ -43,7 +47,15 @@ def list_(fmt: str) -> None:
         ]
         click.echo(json.dumps(items, indent=2, ensure_ascii=False))
         return
-    print_table(["name", "scope", "title"], [(q.name, q.scope, q.title) for q in questions], title="competency questions")
+    rows = [(q.name, q.scope, "\n".join(_param_summary(p) for p in q.params), q.title) for q in questions]
+    print_table(["name", "scope", "parameters", "title"], rows, title="competency questions")
+
+
+def _param_summary(param: catalog.Param) -> str:
+    """``city (label) = Tehran``, or ``p (integer, required)``: what -p NAME=VALUE takes."""
+    if param.default is None:
+        return f"{param.name} ({param.type}, required)"
+    return f"{param.name} ({param.type}) = {param.default}"
 
 
 @query.command("show")
@@ -87,14 +99,15 @@ def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, outp
     question = catalog.parse_question(text, "--text") if text is not None else catalog.resolve(name)
     prepared = prepare(question, param_pairs, allow_service=allow_service)
     _check_format(prepared, fmt)
+    note = None
     if endpoint:
         answer = answer_remotely(
             endpoint, prepared, default_graphs=default_graphs, timeout=timeout, retries=retries,
             max_bytes=max_bytes, user=user, password=password, auth=auth,
         )
     else:
-        answer = _answer_here(data_files, prepared, timeout)
-    emit(answer, fmt, title=question.title or None, output=output)
+        answer, note = _answer_here(data_files, prepared, timeout)
+    emit(answer, fmt, title=question.title or None, output=output, note=note)
 
 
 def _check_sources(name, text, endpoint, data_files, default_graphs) -> None:
@@ -119,8 +132,10 @@ def _check_format(prepared: PreparedQuery, fmt: str | None) -> None:
         raise CitydipError(f"{prepared.where}: gives a table (SELECT/ASK); use --format table, csv, tsv or json")
 
 
-def _answer_here(data_files, prepared: PreparedQuery, timeout: float) -> Answer:
-    """Open the store here, not in ``run``: the parser's reference cycles keep ``run``'s frame
+def _answer_here(data_files, prepared: PreparedQuery, timeout: float) -> tuple[Answer, str | None]:
+    """The answer, and for an empty one the line saying why (asked while the store is open).
+
+    Open the store here, not in ``run``: the parser's reference cycles keep ``run``'s frame
     alive until the next garbage collection, and a store held there would keep its lock."""
     if data_files:
         store = local.bundled_store(data_files)
@@ -128,18 +143,26 @@ def _answer_here(data_files, prepared: PreparedQuery, timeout: float) -> Answer:
         from citydiplomacy.cli import store_from_context
 
         store = store_from_context(read_only=True)
-    return answer_locally(store, prepared, timeout=timeout)
+    answer = answer_locally(store, prepared, timeout=timeout)
+    empty = answer.form == "select" and not answer.rows
+    return answer, empties.empty_note(store, prepared, NOTE_LANG) if empty else None
 
 
-def emit(answer: Answer, fmt: str | None, title: str | None = None, output: str | None = None) -> None:
-    """Print (or atomically write to *output*) the answer; *fmt* None picks table or turtle."""
+def emit(answer: Answer, fmt: str | None, title: str | None = None, output: str | None = None,
+         note: str | None = None) -> None:
+    """Print (or atomically write to *output*) the answer; *fmt* None picks table or turtle.
+
+    *note*: why an empty answer is empty, for stderr (stdout keeps the format as it is).
+    """
     if fmt is None:
         fmt = "turtle" if answer.form == "graph" else "table"
     if fmt == "table" and output is None:
-        _print_table(answer, title)
+        _print_table(answer, title, note)
         return
     if fmt == "table":
         raise CitydipError("--output writes a machine format; add --format csv, tsv, json, turtle or ntriples")
+    if note:
+        click.echo(note, err=True)
     data = results.serialize(answer, fmt)
     if output is not None:
         from citydiplomacy.core.rdfio import atomic_write
@@ -153,7 +176,7 @@ def emit(answer: Answer, fmt: str | None, title: str | None = None, output: str 
     stream.flush()
 
 
-def _print_table(answer: Answer, title: str | None) -> None:
+def _print_table(answer: Answer, title: str | None, note: str | None = None) -> None:
     if answer.form == "graph":
         raise CitydipError("a CONSTRUCT or DESCRIBE query gives RDF; use --format turtle or ntriples")
     if answer.form == "ask":
@@ -162,4 +185,4 @@ def _print_table(answer: Answer, title: str | None) -> None:
     rows = [[results.display(row.get(v)) for v in answer.variables] for row in answer.rows]
     print_table(answer.variables, rows, title=title)
     if not answer.rows:
-        click.echo("(no answers)", err=True)
+        click.echo(note or empties.say("none", NOTE_LANG), err=True)

@@ -8,7 +8,7 @@ any request sent.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph
 
@@ -28,6 +28,7 @@ class PreparedQuery:
     where: str  # how messages name it: its file, or its name
     parsed: local.ParsedQuery
     bound: dict[str, object]
+    values: dict[str, str] = field(default_factory=dict)  # each parameter as written (or its default)
 
     @property
     def form(self) -> str:
@@ -61,7 +62,8 @@ def prepare(question: Question, params_given: Mapping[str, str] | Sequence[str] 
         pairs = [params_given] if isinstance(params_given, str) else list(params_given)
         assignments = params.parse_assignments(pairs)
     bound = params.bind(question, assignments)
-    return PreparedQuery(question, where, parsed, bound)
+    written = {p.name: p.default for p in question.params if p.default is not None}
+    return PreparedQuery(question, where, parsed, bound, {**written, **assignments})
 
 
 def answer_locally(store: pyoxigraph.Store, prepared: PreparedQuery, *, timeout: float = 60.0) -> Answer:

@@ -34,8 +34,9 @@ def _typed(value: str, datatype: str) -> pyoxigraph.Literal:
 def to_term(name: str, type_: str, value: str):
     """Parse *value* as a *type_* term; a value that does not fit is an error naming the parameter."""
 
-    def bad(expected: str) -> CitydipError:
-        return CitydipError(f"--param {name}={value!r}: not {expected}; give {expected}")
+    def bad(kind: str, example: str) -> CitydipError:
+        # Each hint said once: "not an integer; give one such as 2010", not the phrase twice.
+        return CitydipError(f"--param {name}={value!r}: not {kind}; give {example}")
 
     if type_ == "string":
         return pyoxigraph.Literal(value)
@@ -45,24 +46,24 @@ def to_term(name: str, type_: str, value: str):
         try:
             return _typed(str(int(value.strip())), "integer")
         except ValueError:
-            raise bad("an integer (for example 2010)") from None
+            raise bad("an integer", "one such as 2010") from None
     if type_ == "decimal":
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", value.strip()):
-            raise bad("a decimal number (for example 2.5)")
+            raise bad("a decimal number", "one such as 2.5")
         return _typed(value.strip(), "decimal")
     if type_ == "boolean":
         lowered = value.strip().lower()
         if lowered not in ("true", "false", "1", "0"):
-            raise bad("a boolean (true or false)")
+            raise bad("a boolean", "true or false")
         return _typed("true" if lowered in ("true", "1") else "false", "boolean")
     if type_ == "date":
         try:
             return _typed(dt.date.fromisoformat(value.strip()).isoformat(), "date")
         except ValueError:
-            raise bad("a date YYYY-MM-DD") from None
+            raise bad("a date", "one as YYYY-MM-DD, such as 2010-05-31") from None
     if type_ == "gYear":
         if not _GYEAR.match(value.strip()):
-            raise bad("a year YYYY")
+            raise bad("a year", "one as YYYY, such as 2010")
         return _typed(value.strip(), "gYear")
     if type_ == "iri":
         return to_iri(name, value)
