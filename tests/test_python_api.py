@@ -39,7 +39,7 @@ def test_the_services_listed_on_the_page_import(tmp_path):
 
 
 def test_knowledge_graph_query_binds_keywords_as_typed_terms(tmp_path):
-    from citydiplomacy import KnowledgeGraph
+    from citydiplomacy.graph import KnowledgeGraph
 
     with KnowledgeGraph(tmp_path / "kg") as kg:
         answer = kg.query("partners-of-city", city='Tehran" } ; DROP ALL ; #')
