@@ -133,6 +133,9 @@ def check_supported(shapes: rdflib.Graph, shape: Node) -> None:
             keys = set(shapes.predicates(member, None)) - {RDF.type}
             if not keys <= OR_MEMBER_PARAMETERS:
                 raise Unsupported(f"sh:or member of {shape} uses {keys}")
+    for flags in shapes.objects(shape, SH.flags):
+        if set(str(flags)) - {"i"}:
+            raise Unsupported(f"sh:flags {str(flags)!r} on {shape} (only 'i' is compiled)")
     for constraint in shapes.objects(shape, SH.sparql):
         if shapes.value(constraint, SH.select) is None:
             raise Unsupported(f"SPARQL constraint of {shape} without sh:select")
