@@ -18,10 +18,12 @@ import rdflib
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
-from citydiplomacy.services.validation import fast as fastcheck
 from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY
 from citydiplomacy.core.store import graph_names, open_store, to_rdflib
-from citydiplomacy.services.validation.engine import load_shapes, path_text, validate_graph
+from citydiplomacy.services.validation import fast as fastcheck
+from citydiplomacy.services.validation.engine import load_shapes, validate_graph
+from citydiplomacy.services.validation.fast.rdfs import store_from_ntriples
+from citydiplomacy.services.validation.report import path_text
 
 BROKEN = Path(__file__).parent / "data" / "import" / "broken.ttl"
 
@@ -100,9 +102,9 @@ def test_unsupported_shapes_are_refused(corpus_store):
     shapes.add((rdflib.URIRef("https://w3id.org/citydiplomacy/shapes#CityShape"),
                 rdflib.URIRef("http://www.w3.org/ns/shacl#closed"), rdflib.Literal(False)))
     store = corpus_store
+    data, ontology = fastcheck.store_instance_nt(store)
     with pytest.raises(fastcheck.Unsupported):
-        data, ontology = fastcheck.store_instance_nt(store)
-        fastcheck.check(data, shapes, ontology)
+        fastcheck.evaluate(store_from_ntriples(data + ontology), shapes, "rdfs", 0.0)
 
 
 # ---------------------------------------------------------------- files (`citydip validate FILE`)

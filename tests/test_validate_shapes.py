@@ -19,13 +19,8 @@ from rdflib.namespace import RDF
 from citydiplomacy.core import resources
 from citydiplomacy.core.namespaces import SH, bind_prefixes
 from citydiplomacy.core.ontology import load_ontology
-from citydiplomacy.services.validation.engine import (
-    SHAPES_NAMESPACE,
-    load_shapes,
-    path_text,
-    validate_graph,
-    validate_ontology,
-)
+from citydiplomacy.services.validation.engine import load_shapes, validate_graph, validate_ontology
+from citydiplomacy.services.validation.report import SHAPES_NAMESPACE, path_text
 
 DATA = Path(__file__).parent / "data"
 INVALID = sorted((DATA / "invalid").glob("*.ttl"))

@@ -13,15 +13,8 @@ from citydiplomacy.core.errors import EXIT_FAILED
 from citydiplomacy.core.output import print_table, progress
 from citydiplomacy.core.rdfio import INPUT_FORMATS
 from citydiplomacy.services.validation import report as render
-from citydiplomacy.services.validation.engine import (
-    INFERENCE_MODES,
-    SEVERITIES,
-    Report,
-    load_shapes,
-    path_text,
-    short,
-)
-from citydiplomacy.services.validation.report import SEVERITY_ORDER
+from citydiplomacy.services.validation.engine import INFERENCE_MODES, load_shapes
+from citydiplomacy.services.validation.report import SEVERITIES, SEVERITY_ORDER, Report, path_text, short
 from citydiplomacy.services.validation.validate import (
     ENGINES,
     lint_ontology,

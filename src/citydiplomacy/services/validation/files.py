@@ -13,8 +13,9 @@ import pyoxigraph as ox
 
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.inputs import no_triples_message
-from citydiplomacy.services.querying.local import OXI_FORMATS, QUAD_FORMATS
 from citydiplomacy.core.rdfio import check_input_file, has_a_triple
+from citydiplomacy.services.querying.local import OXI_FORMATS, QUAD_FORMATS
+
 
 def load_files_into_store(store: ox.Store, paths: Iterable, graph_iri, input_format: str | None = None) -> None:
     """Add each RDF file (``-`` = standard input) to *graph_iri* of *store* (a NamedNode, IRI or DefaultGraph).
@@ -27,13 +28,13 @@ def load_files_into_store(store: ox.Store, paths: Iterable, graph_iri, input_for
     graph = ox.NamedNode(graph_iri) if isinstance(graph_iri, str) else graph_iri
     for path in paths:
         checked = check_input_file(path, input_format)
-        fmt, source = checked.fmt, {"input": checked.data, "base_iri": checked.base_iri}
+        fmt = checked.fmt
         try:
             if fmt in QUAD_FORMATS:
-                quads = ox.parse(format=OXI_FORMATS[fmt], rename_blank_nodes=True, **source)
+                quads = ox.parse(checked.data, format=OXI_FORMATS[fmt], base_iri=checked.base_iri, rename_blank_nodes=True)
                 store.extend(ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads)
             else:
-                store.bulk_load(format=OXI_FORMATS[fmt], to_graph=graph, **source)
+                store.bulk_load(checked.data, format=OXI_FORMATS[fmt], base_iri=checked.base_iri, to_graph=graph)
         except SyntaxError as exc:
             raise CitydipError(_located(checked.name, fmt, exc)) from None
         except (ValueError, OSError) as exc:

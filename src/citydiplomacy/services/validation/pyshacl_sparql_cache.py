@@ -29,16 +29,16 @@ def cached_sparql_parsing() -> Iterator[None]:
     cache: dict[tuple, object] = {}
 
     def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
+        prepared = strOrQuery
         if isinstance(strOrQuery, str):
             key = (strOrQuery, base, tuple(sorted((initNs or {}).items())))
             prepared = cache.get(key)
             if prepared is None:
                 prepared = cache[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
-            strOrQuery = prepared
-        return evalQuery(self.graph, strOrQuery, initBindings, base)
+        return evalQuery(self.graph, prepared, initBindings, base)
 
-    sparql_processor.SPARQLProcessor.query = query
+    sparql_processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
     try:
         yield
     finally:
-        sparql_processor.SPARQLProcessor.query = original
+        sparql_processor.SPARQLProcessor.query = original  # type: ignore[method-assign]

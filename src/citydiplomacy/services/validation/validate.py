@@ -1,6 +1,6 @@
 """What ``citydip validate`` computes, as plain functions: files, the store, or the ontology.
 
-Each returns a :class:`~citydiplomacy.services.validation.engine.Report`. The choice of engine
+Each returns a :class:`~citydiplomacy.services.validation.report.Report`. The choice of engine
 lives here (the fast evaluator inside pyoxigraph, or pyshacl when the shapes or the inference
 need it), so a script gets the same report as the command. Showing progress and notes is the
 caller's: pass ``progress`` (as :func:`citydiplomacy.core.output.progress`) and ``on_note``.
@@ -23,8 +23,9 @@ from citydiplomacy.core.output import no_progress
 from citydiplomacy.core.rdfio import read_many
 from citydiplomacy.core.store import graph_names, to_rdflib
 from citydiplomacy.services.validation import fast
-from citydiplomacy.services.validation.engine import Report, load_shapes, report_from_results, validate_graph
+from citydiplomacy.services.validation.engine import best_label, load_shapes, validate_graph
 from citydiplomacy.services.validation.files import load_files_into_store
+from citydiplomacy.services.validation.report import Report, report_from_results
 
 ENGINES = ("auto", "fast", "pyshacl")
 Note = Callable[[str], None]
@@ -79,6 +80,7 @@ def validate_store(
         triples=found.triples,
         seconds=found.seconds,
         inference=inference,
+        label_chooser=best_label,
     )
 
 
@@ -139,8 +141,8 @@ def _files_fast(paths: Sequence[str], shapes: rdflib.Graph, inference: str, inpu
             load_files_into_store(store, [path], ox.DefaultGraph(), input_format)
             advance()
     triples = len(store)
-    for path in resources.ontology_files():
-        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+    for ontology_file in resources.ontology_files():
+        store.bulk_load(path=str(ontology_file), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
     with progress(f"validating {triples} triples"):
         found = fast.evaluate(store, shapes, inference, started)
     return report_from_results(
@@ -150,6 +152,7 @@ def _files_fast(paths: Sequence[str], shapes: rdflib.Graph, inference: str, inpu
         triples=triples,
         seconds=found.seconds,
         inference=inference,
+        label_chooser=best_label,
     )
 
 
@@ -177,6 +180,7 @@ def _labels_of(store: ox.Store, nodes: Iterable) -> rdflib.Graph:
             f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} ?s <{RDFS.label}> ?label }}",
             use_default_graph_as_union=True,
         )
+        assert isinstance(rows, ox.QuerySolutions)
         for row in rows:
             label = row["label"]
             graph.add((rdflib.URIRef(row["s"].value), RDFS.label,
