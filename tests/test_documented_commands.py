@@ -178,6 +178,8 @@ def test_documented_commands_run_as_shown(page: Path, workdir: Path, environment
             where = f"{page.name}:{block.line}: {command}"
             assert result.returncode == expected_exit(command), f"{where}\nexit {result.returncode}\n{result.stderr[-2000:]}"
             printed.append(result.stdout + "\n" + result.stderr)
+        if not printed:
+            continue  # nothing of this block runs here, so the text block after it is not its output
         output = normalise("\n".join(printed))
         for line in block.expected:
             assert shows(output, line), f"{page.name}:{block.line}: the output does not show {line!r}:\n{output[-3000:]}"
