@@ -200,7 +200,7 @@ def test_tab_delimiter(tmp_path, delimiter):
     sheet.write_text(HEADER.replace(",", "\t") + "Isfahan\tIran\tParis\tFrance\n", encoding="utf-8")
     result = run(sheet, *OPTIONS, "--delimiter", delimiter)
     assert result.exit_code == 0, result.output
-    assert agreements_of(open_store(), CDR + "Paris")
+    assert agreements_of(open_store(), CITY + "Q90")  # the article's Paris
 
 
 def test_empty_file(tmp_path):
