@@ -15,7 +15,7 @@ a country by any name CLDR gives it, so 'Iran', 'ایران' and 'IR' are one, s
 The spreadsheet states neither side, so its agreements get no ``cdo:statedBy``. Status:
 ``cdo:StatusEnded`` when the end date is not in the future, else ``cdo:StatusUnknown``.
 An agreement's IRI comes from ``writer.agreement_between``, injective for any two city IRIs
-(the article's ``cdr:Paris`` as well as ``cdr:city/Q90``).
+(a user's own ``cdr:Paris`` as well as ``cdr:city/Q90``).
 
 The chain: ``read_sheet`` (text and CSV checks, before the store is opened) -> per row
 ``check_row`` -> ``resolve_sides`` -> ``write_agreement`` (its quads and report rows). Quads are
@@ -132,7 +132,7 @@ class CityIndex:
         self.country_keys.setdefault(city, set()).update(same_country_keys(name))
 
     def _wikidata_twins(self, store: ox.Store) -> dict[str, str]:
-        """A city described elsewhere (the article's cdr:London, cdo:wikidataItem wd:Q84) is the
+        """A city described elsewhere (a user's cdr:London, cdo:wikidataItem wd:Q84) is the
         same as an imported cdr:city/Q84: map it to the Wikidata-keyed IRI when that exists."""
         canonical: dict[str, str] = {}
         query = f"SELECT ?c ?w {{ ?c a <{CDO.City}> ; <{CDO.wikidataItem}> ?w }}"

@@ -28,7 +28,6 @@ from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
-from citydiplomacy import __version__
 from citydiplomacy.services.importing import countrynames, persiancities
 from citydiplomacy.services.importing.sources import QID_RE, Parsed, SourceFile
 from citydiplomacy.core.namespaces import CDO, CDR, GEO, GRAPH_DATA, WD
@@ -504,5 +503,4 @@ __all__ = [
     "agreement_between",
     "twinning_iri",
     "count_triples",
-    "__version__",
 ]
