@@ -44,7 +44,7 @@ def agreements_of(store, city: str) -> dict[str, set[str]]:
     return {a: {q.object.value for q in store.quads_for_pattern(ox.NamedNode(a), PARTNER, None, None)} for a in found}
 
 
-# --- finding 1: cities of the article's examples (cdr:Paris, cdr:Dubai, cdr:LosAngeles) ---
+# --- finding 1: cities of the article's examples (Paris, Dubai, Los Angeles: cdr:city/Q90, Q612, Q65) ---
 
 
 def test_example_cities_get_their_own_agreements_with_the_right_partners(tmp_path):
@@ -58,9 +58,9 @@ def test_example_cities_get_their_own_agreements_with_the_right_partners(tmp_pat
     store = open_store()
     isfahan = CITY + "isfahan--iran"
     assert sorted(map(sorted, agreements_of(store, isfahan).values())) == sorted(
-        sorted([isfahan, CDR + other]) for other in ("Paris", "Dubai", "LosAngeles")
+        sorted([isfahan, CITY + qid]) for qid in ("Q90", "Q612", "Q65")  # Paris, Dubai, Los Angeles
     )
-    assert len(agreements_of(store, CDR + "Paris")) == 1
+    assert len(agreements_of(store, CITY + "Q90")) == 1
     del store
     report = CliRunner().invoke(cli, ["validate", "--format", "json"])
     violations = [r for r in json.loads(report.output)["results"] if r["severity"] == "Violation"]
@@ -200,7 +200,7 @@ def test_tab_delimiter(tmp_path, delimiter):
     sheet.write_text(HEADER.replace(",", "\t") + "Isfahan\tIran\tParis\tFrance\n", encoding="utf-8")
     result = run(sheet, *OPTIONS, "--delimiter", delimiter)
     assert result.exit_code == 0, result.output
-    assert agreements_of(open_store(), CDR + "Paris")
+    assert agreements_of(open_store(), CITY + "Q90")  # the article's Paris
 
 
 def test_empty_file(tmp_path):

@@ -246,8 +246,8 @@ def test_examples_link_to_dimensions_and_actors(graph):
                       ("London2012OlympicsHosting", "economy"), ("EuropeanUnion", "representation")]:
         assert (base + name, dim) in rows, (name, dim)
     hosts = set(ask(graph, """SELECT ?h ?c ?y WHERE { ?h a cdo:MegaEventHosting ; cdo:performedBy ?c ; cdo:date ?y }"""))
-    assert {(base + "LosAngeles1984OlympicsHosting", base + "LosAngeles"),
-            (base + "London2012OlympicsHosting", base + "London")} == {(h, c) for h, c, _ in hosts}
+    assert {(base + "LosAngeles1984OlympicsHosting", base + "city/Q65"),
+            (base + "London2012OlympicsHosting", base + "city/Q84")} == {(h, c) for h, c, _ in hosts}
 
 
 def test_example_links_point_at_the_right_kinds(graph):

@@ -1,18 +1,21 @@
 """A researcher's spreadsheet of twinnings: reconcile names against the graph, then import.
 
-Reconciliation (name + country, case-, accent- and punctuation-insensitive, see textnorm.fold):
+Reconciliation (name + country, case-, accent- and punctuation-insensitive, see textnorm.fold;
+a country by any name CLDR gives it, so 'Iran', 'ایران' and 'IR' are one, see countrynames):
 1. a QID column, when given and filled, decides (``cdr:city/Q..``);
 2. else the cities of the graph with a label equal to the name and a country equal to the
    country: exactly one -> matched; several -> ambiguous (row skipped, candidates reported);
 3. else the cities with that label and no country in the graph (query.csv and relations.tsv
    give none): exactly one -> matched (noted), several -> ambiguous;
 4. else a new city ``cdr:city/<name-slug>--<country-slug>`` is created (deterministic, so a
-   second import of the same file matches it instead of creating another).
+   second import of the same file matches it instead of creating another). Its country is the
+   graph's country of that name when there is one, else a new one with CLDR's English and
+   Persian names where CLDR knows the country.
 
 The spreadsheet states neither side, so its agreements get no ``cdo:statedBy``. Status:
 ``cdo:StatusEnded`` when the end date is not in the future, else ``cdo:StatusUnknown``.
 An agreement's IRI comes from ``writer.agreement_between``, injective for any two city IRIs
-(the article's ``cdr:Paris`` as well as ``cdr:city/Q90``).
+(a user's own ``cdr:Paris`` as well as ``cdr:city/Q90``).
 
 The chain: ``read_sheet`` (text and CSV checks, before the store is opened) -> per row
 ``check_row`` -> ``resolve_sides`` -> ``write_agreement`` (its quads and report rows). Quads are
@@ -32,6 +35,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.services.importing.countrynames import lookup as cldr_country
+from citydiplomacy.services.importing.countrynames import same_country_keys
 from citydiplomacy.services.importing.dates import DateError, parse_date
 from citydiplomacy.services.importing.sources import ENTITY_RE, SourceFile
 from citydiplomacy.services.importing.textnorm import fold, slug
@@ -40,10 +45,13 @@ from citydiplomacy.services.importing.writer import (
     T,
     activity_exists,
     activity_iri,
+    CLDR,
     agreement_between,
     city_iri,
     country_iri,
     graph_for,
+    name_source,
+    name_source_quads,
     provenance_quads,
 )
 from citydiplomacy.core.namespaces import CDO, WD
@@ -102,6 +110,7 @@ class CityIndex:
     def __init__(self, store: ox.Store):
         self.by_name: dict[str, set[str]] = {}
         self.countries: dict[str, set[str]] = {}
+        self.country_keys: dict[str, set[str]] = {}
         self.display: dict[str, str] = {}
         self.known = {row["c"].value for row in _union(store, f"SELECT DISTINCT ?c {{ ?c a <{CDO.City}> }}")}
         canonical = self._wikidata_twins(store)
@@ -111,14 +120,19 @@ class CityIndex:
             self.by_name.setdefault(fold(row["l"].value), set()).add(iri)
             self.display.setdefault(iri, row["l"].value)
         for row in _union(store, f"SELECT ?c ?k {{ {city} ?c <{CDO.country}> ?k }}"):
-            names = self.countries.setdefault(canonical.get(row["c"].value, row["c"].value), set())
-            names.add(fold(row["k"].value.rsplit("/", 1)[-1].replace("-", " ")))
+            slug_words = row["k"].value.rsplit("/", 1)[-1].replace("-", " ")
+            self._add_country(canonical.get(row["c"].value, row["c"].value), slug_words)
         query = f"SELECT ?c ?kl {{ {city} ?c <{CDO.country}> ?k . ?k <{RDFS.label}> ?kl }}"
         for row in _union(store, query):
-            self.countries.setdefault(canonical.get(row["c"].value, row["c"].value), set()).add(fold(row["kl"].value))
+            self._add_country(canonical.get(row["c"].value, row["c"].value), row["kl"].value)
+
+    def _add_country(self, city: str, name: str) -> None:
+        """*city* lies in the country called *name*: matched later by any name CLDR gives it."""
+        self.countries.setdefault(city, set()).add(fold(name))
+        self.country_keys.setdefault(city, set()).update(same_country_keys(name))
 
     def _wikidata_twins(self, store: ox.Store) -> dict[str, str]:
-        """A city described elsewhere (the article's cdr:London, cdo:wikidataItem wd:Q84) is the
+        """A city described elsewhere (a user's cdr:London, cdo:wikidataItem wd:Q84) is the
         same as an imported cdr:city/Q84: map it to the Wikidata-keyed IRI when that exists."""
         canonical: dict[str, str] = {}
         query = f"SELECT ?c ?w {{ ?c a <{CDO.City}> ; <{CDO.wikidataItem}> ?w }}"
@@ -136,13 +150,13 @@ class CityIndex:
     def add(self, city: str, name: str, country: str) -> None:
         self.known.add(city)
         self.by_name.setdefault(fold(name), set()).add(city)
-        self.countries.setdefault(city, set()).add(fold(country))
+        self._add_country(city, country)
         self.display.setdefault(city, name)
 
     def resolve(self, name: str, country: str) -> Resolution:
         candidates = self.by_name.get(fold(name), set())
-        wanted = fold(country)
-        same_country = sorted(c for c in candidates if wanted in self.countries.get(c, ()))
+        wanted = same_country_keys(country)
+        same_country = sorted(c for c in candidates if wanted & self.country_keys.get(c, set()))
         if len(same_country) == 1:
             return Resolution("matched", same_country[0])
         if len(same_country) > 1:
@@ -158,6 +172,27 @@ class CityIndex:
         if candidates:
             note = "same name in other countries: " + "; ".join(self.describe(c) for c in sorted(candidates)[:5])
         return Resolution("created", CITY + f"{slug(name)}--{slug(country)}", note=note)
+
+
+class CountryIndex:
+    """The graph's countries by every name CLDR gives them, so a spreadsheet's 'ایران' or 'Iran'
+    reuses the imported ``cdr:country/iran`` instead of creating a second Iran."""
+
+    def __init__(self, store: ox.Store):
+        self.by_key: dict[str, str] = {}
+        for row in _union(store, f"SELECT ?k ?l {{ ?k a <{CDO.Country}> ; <{RDFS.label}> ?l }}"):
+            self.add(row["l"].value, row["k"].value)
+
+    def add(self, name: str, iri: str) -> None:
+        """The country *iri* is called *name*; of two countries with one name the smaller IRI wins."""
+        for key in same_country_keys(name):
+            if key not in self.by_key or iri < self.by_key[key]:
+                self.by_key[key] = iri
+
+    def find(self, name: str) -> str | None:
+        """The graph's country called *name* (in any language CLDR knows), or None."""
+        found = {self.by_key[key] for key in same_country_keys(name) if key in self.by_key}
+        return min(found) if found else None
 
 
 @dataclass
@@ -303,7 +338,8 @@ class _SheetImport:
         # memory); each quad once, the checks below never add one twice.
         self.quads: list[tuple] = []
         self.provenance: tuple[ox.NamedNode, ox.NamedNode] | None = None
-        self.countries_written: set[str] = set()
+        self.country_index = CountryIndex(store)
+        self.cited: set[str] = set()  # the name lists (CLDR) a new country's names came from
         self.seen_pairs: set[str] = set()
         self.today = _dt.date.today().isoformat()
 
@@ -414,14 +450,29 @@ class _SheetImport:
         if side.name:
             self.quads.append((city, T.label, ox.Literal(side.name), g))
         if side.country:
-            country = country_iri(slug(side.country))
-            self.quads.append((city, T.country, country, g))
-            if country.value not in self.countries_written:
-                self.countries_written.add(country.value)
-                self.quads += [(country, T.type, T.Country, g), (country, T.label, ox.Literal(side.country), g)]
+            self.quads.append((city, T.country, self._country(side.country), g))
         if side.qid:
             self.quads.append((city, T.wikidataItem, ox.NamedNode(f"{WD}{side.qid}"), g))
         self.cities.add(res.iri, side.name or side.qid or "", side.country or "")
+
+    def _country(self, name: str) -> ox.NamedNode:
+        """The graph's country called *name*, else a new one named as written and, where CLDR
+        knows the country, with CLDR's English and Persian names (citing CLDR)."""
+        found = self.country_index.find(name)
+        if found is not None:
+            return ox.NamedNode(found)
+        country, g = country_iri(slug(name)), self.graph
+        self.quads += [(country, T.type, T.Country, g), (country, T.label, ox.Literal(name), g)]
+        cldr = cldr_country(name)
+        if cldr is not None:
+            self.cited.add(CLDR)
+            self.quads += [
+                (country, T.label, ox.Literal(cldr.english, language="en"), g),
+                (country, T.label, ox.Literal(cldr.persian, language="fa"), g),
+                (country, T.source, name_source(CLDR), g),
+            ]
+        self.country_index.add(name, country.value)
+        return country
 
     def write_agreement(self, line: int, resolved: list[tuple[_Side, Resolution]], dates: dict) -> None:
         """The agreement between the two resolved cities: exactly those two are its partners."""
@@ -462,6 +513,8 @@ class _SheetImport:
         """Write the quads after every row was read; count only those the store did not hold."""
         if self.provenance is None:
             return self.out
+        cited = name_source_quads(self.cited, self.provenance[1], self.graph)
+        self.quads += [(q.subject, q.predicate, q.object, q.graph_name) for q in cited]
         if not self.activity_was:
             ended = ox.Literal(_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=T.dateTime)
             self.quads.append((self.provenance[1], T.endedAtTime, ended, self.graph))

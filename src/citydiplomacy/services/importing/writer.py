@@ -12,7 +12,11 @@ Design (documented in the README section):
 - IRIs of sources and import activities derive from the file's SHA-256 and the activity's
   times are written once, so importing the same file again adds no triple;
 - a city's population and geometry are functional: the first import that gives one wins,
-  later differing values are reported, not added (so the union never holds two).
+  later differing values are reported, not added (so the union never holds two);
+- Persian names the sources lack come from two named lists, each a prov:Entity the import
+  ``prov:used`` and the named node cites with ``dcterms:source``: CLDR's country names
+  (``countrynames``) and the project's names of Iranian cities (``persiancities``). A node that
+  has a Persian label already (the article's examples) keeps it and gets no second one.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
 
-from citydiplomacy import __version__
+from citydiplomacy.services.importing import countrynames, persiancities
 from citydiplomacy.services.importing.sources import QID_RE, Parsed, SourceFile
 from citydiplomacy.core.namespaces import CDO, CDR, GEO, GRAPH_DATA, WD
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
@@ -295,7 +299,9 @@ def import_parsed(store: ox.Store, parsed: Parsed) -> ImportResult:
     before = _StoreBefore.of(store, activity_iri(main))
     quads, src, act = provenance_quads(store, parsed.files, graph, f"import of {main.path.name} ({parsed.fmt})")
     conflicts: list[str] = []
-    quads += _city_quads(parsed, before, graph, conflicts)
+    cited: set[str] = set()
+    quads += _city_quads(parsed, before, graph, conflicts, cited)
+    quads += name_source_quads(cited, act, graph)
     agreements, new, merged = _agreement_quads(parsed, before.agreements, src, act, graph)
     quads += agreements
     if not before.activity_existed:
@@ -331,18 +337,71 @@ class _StoreBefore:
     populations: dict[str, str]
     points: dict[str, str]
     agreements: set[str]
+    persian: set[str]
 
     @classmethod
     def of(cls, store: ox.Store, activity: ox.NamedNode) -> _StoreBefore:
         triples = count_triples(store)
         existed = activity_exists(store, activity)
         populations, points = existing_functional_values(store)
-        return cls(triples, existed, populations, points, existing_agreements(store))
+        return cls(triples, existed, populations, points, existing_agreements(store), persian_labelled(store))
 
 
-def _city_quads(parsed: Parsed, before: _StoreBefore, graph: ox.NamedNode, conflicts: list[str]) -> list[ox.Quad]:
+def persian_labelled(store: ox.Store) -> set[str]:
+    """Cities and countries that have a Persian label already (in any graph): they get no second one."""
+    query = (
+        f"SELECT DISTINCT ?x {{ VALUES ?kind {{ <{CDO.City}> <{CDO.Country}> }} "
+        f'?x a ?kind ; <{RDFS.label}> ?l FILTER(LANGMATCHES(LANG(?l), "fa")) }}'
+    )
+    return {row["x"].value for row in store.query(query, use_default_graph_as_union=True)}
+
+
+CLDR = "cldr"
+PERSIAN_CITIES = "persian-cities"
+
+
+def name_source(which: str) -> ox.NamedNode:
+    """The list a Persian name came from: ``cdr:source/cldr-<version>`` or the project's city names."""
+    if which == CLDR:
+        return ox.NamedNode(f"{CDR}source/cldr-{countrynames.cldr_version()}")
+    return ox.NamedNode(f"{CDR}source/{persiancities.SOURCE_KEY}")
+
+
+def name_source_quads(cited: set[str], act: ox.NamedNode, graph: ox.NamedNode) -> list[ox.Quad]:
+    """Each name list the import took a Persian name from, as a prov:Entity the import used."""
+    quads = []
+    for which in sorted(cited):
+        node = name_source(which)
+        if which == CLDR:
+            label, home = countrynames.cldr_description(), countrynames.CLDR_HOME
+        else:
+            label, home = persiancities.SOURCE_LABEL, None
+        quads += [ox.Quad(node, T.type, T.Entity, graph), ox.Quad(node, T.label, ox.Literal(label), graph)]
+        quads.append(ox.Quad(act, T.used, node, graph))
+        if home:
+            quads.append(ox.Quad(node, T.isPartOf, ox.NamedNode(home), graph))
+    return quads
+
+
+def persian_label_quads(node: ox.NamedNode, name: str | None, which: str, before: _StoreBefore,
+                        graph: ox.NamedNode, cited: set[str]) -> list[ox.Quad]:
+    """*node*'s Persian *name* from the list *which*, unless it has one or *name* is None."""
+    if name is None or node.value in before.persian:
+        return []
+    before.persian.add(node.value)
+    cited.add(which)
+    return [
+        ox.Quad(node, T.label, ox.Literal(name, language="fa"), graph),
+        ox.Quad(node, T.source, name_source(which), graph),
+    ]
+
+
+def _city_quads(
+    parsed: Parsed, before: _StoreBefore, graph: ox.NamedNode, conflicts: list[str], cited: set[str]
+) -> list[ox.Quad]:
     """Every city: type, Wikidata item, labels, population, geometry and country (each country once);
-    a population or point that differs from the stored one goes to *conflicts* instead."""
+    a population or point that differs from the stored one goes to *conflicts* instead; the name
+    lists that gave a Persian label go to *cited*."""
     quads: list[ox.Quad] = []
     countries: dict[str, ox.NamedNode] = {}
     for qid, record in parsed.cities.items():
@@ -351,10 +410,14 @@ def _city_quads(parsed: Parsed, before: _StoreBefore, graph: ox.NamedNode, confl
         quads.append(ox.Quad(city, T.wikidataItem, ox.NamedNode(WD_NS + qid), graph))
         for text, lang in record.labels:
             quads.append(ox.Quad(city, T.label, ox.Literal(text, language=lang) if lang else ox.Literal(text), graph))
+        persian = persiancities.PERSIAN_CITY_NAMES.get(qid)
+        quads += persian_label_quads(city, persian, PERSIAN_CITIES, before, graph, cited)
         quads += _population_quads(qid, city, record.population, before.populations, graph, conflicts)
         quads += _geometry_quads(qid, city, record.wkt, before.points, graph, conflicts)
         if record.country:
             quads += _country_quads(city, record.country, countries, graph)
+            node = countries[record.country]
+            quads += persian_label_quads(node, countrynames.persian_name(record.country), CLDR, before, graph, cited)
     return quads
 
 
@@ -440,5 +503,4 @@ __all__ = [
     "agreement_between",
     "twinning_iri",
     "count_triples",
-    "__version__",
 ]
