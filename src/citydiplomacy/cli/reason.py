@@ -55,7 +55,8 @@ def reason(reasoner: str, data: tuple[str, ...], imported: bool, max_triples: in
     java = java_for(reasoner)
     limit = max_triples or MAX_TRIPLES[reasoner]
     store = store_from_context(read_only=True) if imported else None
-    graph = reasoning_input(data, store=store, max_triples=limit, reasoner=reasoner)
+    with progress("reading the graph" + (" from the store" if store is not None else ""), total=None):
+        graph = reasoning_input(data, store=store, max_triples=limit, reasoner=reasoner)
     with progress(f"{reasoner}: reasoning over {len(graph):,} triples", total=None):
         result = run_owl_reasoner(graph, reasoner, java=java)
     if fmt == "json":

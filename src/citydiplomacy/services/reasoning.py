@@ -1,4 +1,4 @@
-"""Check the ontology, the examples and given data with an OWL reasoner (``citydip reason``).
+"""Check the store (ontology, examples, imported data) and given files with an OWL reasoner (``citydip reason``).
 
 HermiT and Pellet run through owlready2 (Java); OWL-RL runs in Python (owlrl). Both paths
 return a :class:`ReasonerResult` and are compared with the *asserted* hierarchy the same way,
@@ -10,8 +10,11 @@ Reusable entry points (other tests and modules import them):
   the OWL 2 datatype map converted, ``owl:imports`` dropped);
 * :func:`run_owl_reasoner` -- run one reasoner over an rdflib graph (HermiT: owlready2's bundled
   jar, output parsed here; Pellet: owlready2's sync_reasoner_pellet in a fresh World);
-* :func:`reasoning_input`, :func:`result_to_json`, :func:`write_materialised` and
-  :func:`incoherence_error` -- what ``citydip reason`` does around the reasoner, for scripts.
+* :func:`java_for` -- the Java a reasoner will run on (Pellet's need read from its jars; see
+  :mod:`citydiplomacy.services.java`), or one line saying where none was found;
+* :func:`reasoning_input` (with :func:`check_size` and :data:`MAX_TRIPLES`), :func:`result_to_json`,
+  :func:`explain_empty_findings`, :func:`write_materialised` and :func:`incoherence_error` --
+  what ``citydip reason`` does around the reasoner, for scripts.
 """
 
 from __future__ import annotations
@@ -339,7 +342,7 @@ def _start_hermit(java: str, path: Path) -> subprocess.CompletedProcess:
         return subprocess.run(command, capture_output=True, timeout=3600, check=False)
     except FileNotFoundError:
         raise CitydipError(
-            f"hermit: cannot run {java}; install a JRE (`apt-get install default-jre-headless`)", EXIT_BAD_INPUT
+            f"hermit: cannot run {java}; {INSTALL_HINT}", EXIT_BAD_INPUT
         ) from None
     except subprocess.TimeoutExpired:
         raise CitydipError("hermit: gave up after an hour; reason over fewer --data files", EXIT_BAD_INPUT) from None
@@ -398,7 +401,7 @@ def _sync_pellet(world, java: str, tmp: str) -> str | None:
         raise _java_error("pellet", java, str(exc)) from None
     except FileNotFoundError:
         raise CitydipError(
-            f"pellet: cannot run {java}; install a JRE (`apt-get install default-jre-headless`)", EXIT_BAD_INPUT
+            f"pellet: cannot run {java}; {INSTALL_HINT}", EXIT_BAD_INPUT
         ) from None
     return None
 
@@ -582,10 +585,12 @@ def store_graphs_to_reason(store) -> list[str]:
 
 
 def count_store_triples(store, graphs: list[str]) -> int:
-    """How many triples *graphs* of *store* hold, counted in the store (no copy)."""
-    import pyoxigraph
-
-    return sum(sum(1 for _ in store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(g))) for g in graphs)
+    """How many triples *graphs* of *store* hold, counted by the store (0.3 s for 280,000; no copy)."""
+    if not graphs:
+        return 0
+    names = " ".join(f"<{name}>" for name in graphs)
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+    return int(next(iter(rows))[0].value)
 
 
 def check_size(triples: int, reasoner: str, max_triples: int | None) -> None:
