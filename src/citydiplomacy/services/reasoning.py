@@ -571,10 +571,16 @@ def label_of(graph: rdflib.Graph, node, lang: str = "en") -> str:
 _GRAPH_ANALYSIS = "https://w3id.org/citydiplomacy/graph/analysis"
 
 # Triples above which ``citydip reason`` refuses to start a reasoner unless --max-triples says
-# otherwise. Measured with scripts/bench_reason.py (generated cities and twinnings on top of the
-# ontology and examples; see its docstring): HermiT and Pellet grow faster than linearly and
-# would run for many minutes above these sizes; OWL-RL grows about linearly in time and memory.
-MAX_TRIPLES = {"hermit": 20_000, "pellet": 20_000, "owlrl": 400_000}
+# otherwise, chosen so a run takes about a minute at most. Measured with scripts/bench_reason.py
+# (generated cities and twinnings on the ontology and examples, 2 cores shared with other work):
+#   HermiT  5,800: 7 s | 13,300: 27 s | 22,700: 111 s | 41,400: not finished in 300 s
+#   Pellet  5,800: 4 s | 13,300: 18 s | 22,700:  51 s | 41,400:  87 s (0.6 GB)
+#   OWL-RL 22,700: 27 s | 41,400: 26 s | 78,900: 51 s (0.5 GB), about linear in time and memory
+MAX_TRIPLES = {"hermit": 15_000, "pellet": 30_000, "owlrl": 400_000}
+_MEASURED = {
+    "hermit": "HermiT took 111 s on 22,700 triples and did not finish 41,400 in 5 minutes",
+    "pellet": "Pellet took 87 s on 41,400 triples and grows faster than the graph",
+}
 
 
 def store_graphs_to_reason(store) -> list[str]:
@@ -601,9 +607,8 @@ def check_size(triples: int, reasoner: str, max_triples: int | None) -> None:
         advice = "OWL-RL's time and memory grow with the graph"
         options = "reason over a sample with --no-imported --data FILE, or raise --max-triples"
     else:
-        advice = (f"{REASONER_NAMES[reasoner]} would not finish in reasonable time "
-                  "(HermiT took 272 s on 60,000 triples and did not finish 145,000 in 15 minutes)")
-        options = "use --reasoner owlrl (minutes, OWL 2 RL), --no-imported --data SAMPLE, or raise --max-triples"
+        advice = f"{REASONER_NAMES[reasoner]} would not finish in reasonable time ({_MEASURED[reasoner]})"
+        options = "use --reasoner owlrl (OWL 2 RL, about a minute per 80,000 triples), --no-imported --data SAMPLE, or raise --max-triples"
     raise CitydipError(
         f"{triples:,} triples to reason over, above --max-triples {max_triples:,}: {advice}; {options}",
         EXIT_BAD_INPUT,
