@@ -575,7 +575,7 @@ _GRAPH_ANALYSIS = "https://w3id.org/citydiplomacy/graph/analysis"
 # (generated cities and twinnings on the ontology and examples, 2 cores shared with other work):
 #   HermiT  5,800: 7 s | 13,300: 27 s | 22,700: 111 s | 41,400: not finished in 300 s
 #   Pellet  5,800: 4 s | 13,300: 18 s | 22,700:  51 s | 41,400:  87 s (0.6 GB)
-#   OWL-RL 22,700: 27 s | 41,400: 26 s | 78,900: 51 s (0.5 GB), about linear in time and memory
+#   OWL-RL 22,700: 27 s | 78,900: 51 s (0.5 GB) | 154,000: 97 s (0.9 GB) | 266,500: 218 s (1.4 GB)
 MAX_TRIPLES = {"hermit": 15_000, "pellet": 30_000, "owlrl": 400_000}
 _MEASURED = {
     "hermit": "HermiT took 111 s on 22,700 triples and did not finish 41,400 in 5 minutes",
