@@ -153,6 +153,7 @@ def test_no_java_says_how_to_install_one(tmp_path, monkeypatch):
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setattr("citydiplomacy.services.java.JVM_FOLDERS", (str(tmp_path / "jvm"),))
     result = CliRunner().invoke(cli, ["reason", "--reasoner", "hermit"])
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
@@ -225,3 +226,187 @@ def test_pellet_leaves_the_temp_folder_setting_as_it_was():
     with contextlib.suppress(CitydipError):  # an old Java is fine here; only the setting matters
         run_owl_reasoner(graph, "pellet")
     assert tempfile.tempdir == before
+
+
+# ---------------------------------------------------------------- finding a Java for Pellet
+
+
+def _fake_java(folder, version: str):
+    """A `java` script whose `-version` banner says *version* (so no real Java 25 is needed)."""
+    java = folder / "bin" / "java"
+    java.parent.mkdir(parents=True)
+    java.write_text(f"#!/bin/sh\necho 'openjdk version \"{version}\" 2025-09-16' >&2\n", encoding="utf-8")
+    java.chmod(0o755)
+    return java
+
+
+@pytest.fixture
+def java_places(tmp_path, monkeypatch):
+    """An empty JVM folder, PATH without java and no JAVA_HOME; tests put fake runtimes in them."""
+    jvm = tmp_path / "jvm"
+    jvm.mkdir()
+    monkeypatch.setattr("citydiplomacy.services.java.JVM_FOLDERS", (str(jvm),))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    path_dir = tmp_path / "path"
+    monkeypatch.setenv("PATH", str(path_dir / "bin"))
+    return {"jvm": jvm, "path": path_dir, "home": tmp_path / "home"}
+
+
+def test_java_home_wins_when_new_enough(java_places, monkeypatch):
+    from citydiplomacy.services.java import find_java
+
+    home = _fake_java(java_places["home"], "25.0.1")
+    _fake_java(java_places["jvm"] / "temurin-26", "26")
+    _fake_java(java_places["path"], "17.0.15")
+    monkeypatch.setenv("JAVA_HOME", str(java_places["home"]))
+    assert find_java(minimum=25) == str(home)
+
+
+def test_jvm_folder_is_searched_for_the_newest_that_will_do(java_places, monkeypatch):
+    from citydiplomacy.services.java import find_java
+
+    _fake_java(java_places["home"], "17.0.2")  # too old: not chosen although JAVA_HOME points at it
+    monkeypatch.setenv("JAVA_HOME", str(java_places["home"]))
+    _fake_java(java_places["path"], "17.0.15")
+    _fake_java(java_places["jvm"] / "java-17-openjdk", "17.0.15")
+    newest = _fake_java(java_places["jvm"] / "temurin-25", "25.0.3")
+    _fake_java(java_places["jvm"] / "java-1.8.0", "1.8.0_412")
+    assert find_java(minimum=25) == str(newest)
+    assert find_java(minimum=8) == str(java_places["home"] / "bin" / "java")  # JAVA_HOME satisfies 8
+
+
+def test_refusal_names_the_places_searched(java_places, monkeypatch):
+    from citydiplomacy.core.errors import CitydipError
+    from citydiplomacy.services.java import find_java
+
+    _fake_java(java_places["home"], "17.0.2")
+    monkeypatch.setenv("JAVA_HOME", str(java_places["home"]))
+    _fake_java(java_places["jvm"] / "java-21", "21.0.4")
+    with pytest.raises(CitydipError) as caught:
+        find_java(minimum=25, who="Pellet")
+    message = caught.value.message
+    assert caught.value.exit_code == 2 and "\n" not in message
+    assert "Pellet needs Java 25 or newer" in message
+    assert f"JAVA_HOME={java_places['home']}" in message
+    assert str(java_places["jvm"]) in message and "PATH" in message
+    assert "Java 17" in message and "Java 21" in message
+
+
+def test_pellet_refusal_on_the_command_line(java_places, monkeypatch):
+    _fake_java(java_places["path"], "17.0.15")
+    monkeypatch.setattr("citydiplomacy.services.reasoning.pellet_needs_java", lambda: 25)
+    result = CliRunner().invoke(cli, ["reason", "--reasoner", "pellet"])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "needs Java 25" in lines[0]
+    assert str(java_places["jvm"]) in lines[0] and "JAVA_HOME (unset)" in lines[0]
+
+
+def test_java_needed_is_read_from_the_class_files(tmp_path):
+    import zipfile
+
+    from citydiplomacy.services.java import java_needed_by_jars
+
+    def header(major: int) -> bytes:
+        return b"\xca\xfe\xba\xbe\x00\x00" + major.to_bytes(2, "big")
+
+    with zipfile.ZipFile(tmp_path / "lib.jar", "w") as jar:
+        jar.writestr("a/Old.class", header(52))
+        jar.writestr("a/New.class", header(69))
+        jar.writestr("META-INF/versions/27/a/New.class", header(71))  # skipped by an older Java
+    assert java_needed_by_jars(str(tmp_path)) == 25
+
+
+# ---------------------------------------------------------------- the store, the size guard, the report
+
+
+def _fill_store(text: str) -> None:
+    """Put *text* (Turtle) into the test's store as imported data, then let the command open it."""
+    import gc
+    import os
+
+    import pyoxigraph
+
+    from citydiplomacy.core.namespaces import GRAPH_DATA
+    from citydiplomacy.core.store import open_store
+
+    store = open_store(os.environ["CITYDIP_STORE"])
+    store.load(text.encode("utf-8"), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(GRAPH_DATA))
+    store.flush()
+    del store
+    gc.collect()  # release the store's lock before the command opens it
+
+
+def _types_of(output: str) -> set[tuple[str, str]]:
+    report = json.loads(output)
+    return {(t["individual"]["iri"], t["class"]["iri"]) for t in report["inferred_types"]}
+
+
+def test_reason_reads_the_store_by_default():
+    _fill_store(INFERRING)
+    result = CliRunner().invoke(cli, ["reason", "--reasoner", "owlrl", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert (str(EX.Tehran), str(EX.TwinnedCapital)) in _types_of(result.output)
+    alone = CliRunner().invoke(cli, ["reason", "--reasoner", "owlrl", "--format", "json", "--no-imported"])
+    assert alone.exit_code == 0, alone.output
+    assert _types_of(alone.output) == set()
+    assert json.loads(alone.output)["input_triples"] < json.loads(result.output)["input_triples"]
+
+
+def test_data_files_add_to_the_store(tmp_path):
+    # Kyiv is a city in the store; Tehran's twin is named in the file: only together is Tehran a twinned capital.
+    store_part = PREFIXES + "ex:Kyiv a cdo:City , owl:NamedIndividual .\n"
+    file_part = INFERRING.replace('ex:Kyiv a cdo:City , owl:NamedIndividual ; rdfs:label "Kyiv"@en .', "")
+    _fill_store(store_part)
+    data = _write(tmp_path, "tehran.ttl", file_part)
+    result = CliRunner().invoke(cli, ["reason", "--reasoner", "owlrl", "--format", "json", "--data", data])
+    assert result.exit_code == 0, result.output
+    assert (str(EX.Tehran), str(EX.TwinnedCapital)) in _types_of(result.output)
+
+
+def test_size_guard_refuses_before_reasoning(monkeypatch):
+    monkeypatch.setattr("citydiplomacy.cli.reason.java_for", lambda reasoner: "java")  # no Java needed to refuse
+    monkeypatch.setattr("citydiplomacy.cli.reason.run_owl_reasoner", pytest.fail)
+    result = CliRunner().invoke(cli, ["reason", "--max-triples", "1000"])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert "above --max-triples 1,000" in lines[0] and "HermiT would not finish" in lines[0]
+    assert "--reasoner owlrl" in lines[0]
+
+
+def test_size_guard_default_is_shown_in_help():
+    from citydiplomacy.services.reasoning import MAX_TRIPLES
+
+    result = CliRunner().invoke(cli, ["reason", "--help"])
+    assert f"hermit {MAX_TRIPLES['hermit']:,}" in " ".join(result.output.split())
+    assert "added to what the store holds" in " ".join(result.output.split())
+
+
+def test_table_says_why_nothing_new_was_inferred():
+    result = CliRunner().invoke(cli, ["reason", "--reasoner", "owlrl", "--no-imported"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "No class hierarchy beyond the asserted one" in text
+    assert "No individual gains a type" in text
+    assert "OWL-RL materialised" in text and "What the materialised graph adds, by property" in text
+
+
+def test_table_shows_inferred_types():
+    _fill_store(INFERRING)
+    result = CliRunner().invoke(cli, ["reason", "--reasoner", "owlrl"])
+    assert result.exit_code == 0, result.output
+    assert "Inferred types of individuals" in result.output
+    assert "twinned capital" in result.output
+    assert "No individual gains a type" not in result.output
+
+
+@pytest.mark.java
+def test_pellet_reports_no_punning_artefacts():
+    """owlready2 reads cdo:CityNetworkMembership's asserted type as a superclass; that is not reported."""
+    result = CliRunner().invoke(cli, ["reason", "--reasoner", "pellet", "--no-imported", "--format", "json"])
+    if result.exit_code == 2:
+        pytest.skip(result.output.strip())
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["inferred_subclasses"] == [] and report["inferred_types"] == []

@@ -8,9 +8,12 @@ import click
 import rdflib
 
 from citydiplomacy.services.reasoning import (
+    MAX_TRIPLES,
     REASONERS,
     ReasonerResult,
+    explain_empty_findings,
     incoherence_error,
+    java_for,
     label_of,
     reasoning_input,
     result_to_json,
@@ -18,26 +21,45 @@ from citydiplomacy.services.reasoning import (
     write_materialised,
 )
 
+_LIMITS = ", ".join(f"{name} {limit:,}" for name, limit in MAX_TRIPLES.items())
+
 
 @click.command()
 @click.option("--reasoner", type=click.Choice(REASONERS), default="hermit", show_default=True,
-              help="HermiT/Pellet (OWL 2 DL, Java via owlready2) or OWL-RL (Python).")
+              help="HermiT/Pellet (OWL 2 DL, Java via owlready2) or OWL-RL (Python, no Java, scales further).")
 @click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=str),
-              help="Extra RDF file(s) to reason over with the ontology and the examples (repeatable).")
+              help="An RDF file to reason over too (repeatable): it is added to what the store holds "
+                   "(the store itself is not changed).")
+@click.option("--imported/--no-imported", default=True, show_default=True,
+              help="Reason over the store's imported data too; --no-imported: only the packaged ontology "
+                   "and examples (plus --data), which HermiT checks in seconds.")
+@click.option("--max-triples", type=click.IntRange(min=1), metavar="N",
+              help=f"Refuse (exit 2) to reason over more triples than N [default per reasoner: {_LIMITS}].")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=str),
               help="Write the materialised graph (input + inferences) here; format from the suffix (.ttl .nt .jsonld .rdf).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def reason(reasoner: str, data: tuple[str, ...], out: str | None, fmt: str) -> None:
-    """Check that the ontology, the examples and DATA are consistent, and show what a reasoner infers.
+def reason(reasoner: str, data: tuple[str, ...], imported: bool, max_triples: int | None, out: str | None,
+           fmt: str) -> None:
+    """Check that the store (ontology, examples, imported data) and any --data files are
+    consistent, and show what a reasoner infers beyond what they assert.
+
+    HermiT and Pellet do not scale to a whole import (HermiT took 111 s on 22,700 triples):
+    above --max-triples the command stops before reasoning and says what to do instead;
+    --reasoner owlrl handles a whole import in minutes.
 
     Exit codes: 0 consistent and every class satisfiable; 1 inconsistent or some class
-    unsatisfiable; 2 bad input or no suitable Java; 3 internal error.
+    unsatisfiable; 2 bad input, too large an input or no suitable Java; 3 internal error.
     """
+    from citydiplomacy.cli import store_from_context
     from citydiplomacy.core.output import progress
 
-    graph = reasoning_input(data)
-    with progress(f"{reasoner}: reasoning over {len(graph)} triples", total=None):
-        result = run_owl_reasoner(graph, reasoner)
+    java = java_for(reasoner)
+    limit = max_triples or MAX_TRIPLES[reasoner]
+    store = store_from_context(read_only=True) if imported else None
+    with progress("reading the graph" + (" from the store" if store is not None else ""), total=None):
+        graph = reasoning_input(data, store=store, max_triples=limit, reasoner=reasoner)
+    with progress(f"{reasoner}: reasoning over {len(graph):,} triples", total=None):
+        result = run_owl_reasoner(graph, reasoner, java=java)
     if fmt == "json":
         click.echo(json.dumps(result_to_json(result, graph), indent=2, ensure_ascii=False))
     else:
@@ -53,17 +75,18 @@ def reason(reasoner: str, data: tuple[str, ...], out: str | None, fmt: str) -> N
 
 
 def _print_report(result: ReasonerResult, graph: rdflib.Graph) -> None:
-    """The summary table, then one table per kind of finding that is not empty."""
+    """The summary table, one table per kind of finding that is not empty, and why the others are."""
     from citydiplomacy.core.output import print_table
 
     rows = [
         ("reasoner", result.reasoner),
-        ("triples in", len(graph)),
+        ("triples in", f"{result.input_triples:,}"),
         ("consistent", "consistent" if result.consistent else "INCONSISTENT"),
         ("unsatisfiable classes", len(result.unsatisfiable)),
         ("inferred subclass axioms (most specific)", len(result.inferred_subclasses)),
         ("inferred subclass pairs (closure)", result.inferred_subclass_pairs_total),
         ("inferred types of individuals", len(result.inferred_types)),
+        ("triples added (trivial ones left out)", f"{result.added_triples:,}"),
         ("seconds", f"{result.seconds:.1f}"),
     ]
     print_table(["", "value"], rows, title="citydip reason")
@@ -77,4 +100,10 @@ def _print_report(result: ReasonerResult, graph: rdflib.Graph) -> None:
     if result.inferred_types:
         print_table(["individual", "is inferred to be a"],
                     [(label_of(graph, i), label_of(graph, c)) for i, c in result.inferred_types],
-                    title="Inferred types of individuals")
+                    title="Inferred types of individuals (beyond the asserted ones)")
+    if result.added_by_property:
+        print_table(["property", "triples added"],
+                    [(graph.namespace_manager.normalizeUri(p), f"{n:,}") for p, n in result.added_by_property[:15]],
+                    title="What the materialised graph adds, by property")
+    for line in explain_empty_findings(result):
+        click.echo(line)

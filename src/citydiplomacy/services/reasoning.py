@@ -1,4 +1,4 @@
-"""Check the ontology, the examples and given data with an OWL reasoner (``citydip reason``).
+"""Check the store (ontology, examples, imported data) and given files with an OWL reasoner (``citydip reason``).
 
 HermiT and Pellet run through owlready2 (Java); OWL-RL runs in Python (owlrl). Both paths
 return a :class:`ReasonerResult` and are compared with the *asserted* hierarchy the same way,
@@ -10,8 +10,11 @@ Reusable entry points (other tests and modules import them):
   the OWL 2 datatype map converted, ``owl:imports`` dropped);
 * :func:`run_owl_reasoner` -- run one reasoner over an rdflib graph (HermiT: owlready2's bundled
   jar, output parsed here; Pellet: owlready2's sync_reasoner_pellet in a fresh World);
-* :func:`reasoning_input`, :func:`result_to_json`, :func:`write_materialised` and
-  :func:`incoherence_error` -- what ``citydip reason`` does around the reasoner, for scripts.
+* :func:`java_for` -- the Java a reasoner will run on (Pellet's need read from its jars; see
+  :mod:`citydiplomacy.services.java`), or one line saying where none was found;
+* :func:`reasoning_input` (with :func:`check_size` and :data:`MAX_TRIPLES`), :func:`result_to_json`,
+  :func:`explain_empty_findings`, :func:`write_materialised` and :func:`incoherence_error` --
+  what ``citydip reason`` does around the reasoner, for scripts.
 """
 
 from __future__ import annotations
@@ -19,11 +22,10 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,8 +42,10 @@ from citydiplomacy.core.errors import (
     CitydipError,
 )
 from citydiplomacy.core.namespaces import GEO, bind_prefixes
+from citydiplomacy.services.java import INSTALL_HINT, find_java, java_needed_by_jars
 
 REASONERS = ("hermit", "pellet", "owlrl")
+REASONER_NAMES = {"hermit": "HermiT", "pellet": "Pellet", "owlrl": "OWL-RL"}
 
 _RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _OWL_NS = str(OWL)
@@ -147,6 +151,13 @@ class ReasonerResult:
     seconds: float = 0.0
     inferred_subclass_pairs_total: int = 0
     message: str = ""
+    input_triples: int = 0
+    # Triples the reasoner adds to the input (OWL-RL: its materialisation; HermiT/Pellet: the
+    # classification and realisation statements not already in the input), and per property.
+    added_triples: int = 0
+    added_by_property: list[tuple[URIRef, int]] = field(default_factory=list)
+    # Added triples every OWL graph entails (x owl:sameAs x, C rdfs:subClassOf owl:Thing, ...): not counted above.
+    trivial_triples: int = 0
 
     @property
     def coherent(self) -> bool:
@@ -154,37 +165,6 @@ class ReasonerResult:
 
 
 # ---------------------------------------------------------------- Java
-
-def find_java() -> str:
-    """The java executable (JAVA_HOME first, then PATH), or a one-line error telling how to get one."""
-    home = os.environ.get("JAVA_HOME")
-    if home:
-        candidate = Path(home) / "bin" / "java"
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    found = shutil.which("java")
-    if found:
-        return found
-    raise CitydipError(
-        "no Java runtime found (no `java` on PATH and no usable JAVA_HOME); HermiT and Pellet need one: "
-        "install a JRE (Debian/Ubuntu: `apt-get install default-jre-headless`) or use --reasoner owlrl",
-        EXIT_BAD_INPUT,
-    )
-
-
-def _java_major_version(java: str) -> str:
-    try:
-        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return "?"
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
-    if not match:
-        return "?"
-    major = int(match.group(1))
-    if major == 1 and match.group(2):  # "1.8" style
-        major = int(match.group(2))
-    return str(major)
-
 
 def _java_error(reasoner: str, java: str, text: str) -> CitydipError:
     """Turn owlready2's multi-line Java failure into one actionable line."""
@@ -362,13 +342,13 @@ def _start_hermit(java: str, path: Path) -> subprocess.CompletedProcess:
         return subprocess.run(command, capture_output=True, timeout=3600, check=False)
     except FileNotFoundError:
         raise CitydipError(
-            f"hermit: cannot run {java}; install a JRE (`apt-get install default-jre-headless`)", EXIT_BAD_INPUT
+            f"hermit: cannot run {java}; {INSTALL_HINT}", EXIT_BAD_INPUT
         ) from None
     except subprocess.TimeoutExpired:
         raise CitydipError("hermit: gave up after an hour; reason over fewer --data files", EXIT_BAD_INPUT) from None
 
 
-def _run_hermit(prepared: rdflib.Graph) -> tuple[bool, set[URIRef], rdflib.Graph, str]:
+def _run_hermit(prepared: rdflib.Graph, java: str) -> tuple[bool, set[URIRef], rdflib.Graph, str]:
     """Run owlready2's bundled HermiT on *prepared* and read its classification and realisation.
 
     HermiT is started with the command line owlready2 uses, but its output is parsed here:
@@ -376,7 +356,6 @@ def _run_hermit(prepared: rdflib.Graph) -> tuple[bool, set[URIRef], rdflib.Graph
     that is both a class and an individual (OWL 2 punning, which the ontology uses for
     Figure 1's transitions) the class's ``SubClassOf`` results come back as ``rdf:type``.
     """
-    java = find_java()
     with tempfile.TemporaryDirectory(prefix="citydip-reason-") as tmp:
         path = Path(tmp) / "input.nt"
         prepared.serialize(destination=str(path), format="nt", encoding="utf-8")
@@ -422,16 +401,15 @@ def _sync_pellet(world, java: str, tmp: str) -> str | None:
         raise _java_error("pellet", java, str(exc)) from None
     except FileNotFoundError:
         raise CitydipError(
-            f"pellet: cannot run {java}; install a JRE (`apt-get install default-jre-headless`)", EXIT_BAD_INPUT
+            f"pellet: cannot run {java}; {INSTALL_HINT}", EXIT_BAD_INPUT
         ) from None
     return None
 
 
-def _run_pellet(prepared: rdflib.Graph) -> tuple[bool, set[URIRef], rdflib.Graph, str]:
+def _run_pellet(prepared: rdflib.Graph, java: str) -> tuple[bool, set[URIRef], rdflib.Graph, str]:
     """Run owlready2's Pellet in a fresh World; return (consistent, unsat, inferred triples, message)."""
     import owlready2
 
-    java = find_java()
     owlready2.JAVA_EXE = java
     world = owlready2.World()
     inferred = rdflib.Graph()
@@ -454,7 +432,7 @@ def _run_pellet(prepared: rdflib.Graph) -> tuple[bool, set[URIRef], rdflib.Graph
     return True, unsat, inferred, ""
 
 
-def _run_owlrl(prepared: rdflib.Graph) -> tuple[bool, set[URIRef], rdflib.Graph, str]:
+def _run_owlrl(prepared: rdflib.Graph, java: str | None = None) -> tuple[bool, set[URIRef], rdflib.Graph, str]:
     """OWL 2 RL closure in Python; inconsistency shows as owl:Nothing members or rdfs:comment errors."""
     import owlrl
 
@@ -485,33 +463,88 @@ def _run_owlrl(prepared: rdflib.Graph) -> tuple[bool, set[URIRef], rdflib.Graph,
     return True, unsat, inferred, ""
 
 
-def run_owl_reasoner(graph: rdflib.Graph, reasoner: str = "hermit") -> ReasonerResult:
+_RUNNERS = {"hermit": _run_hermit, "pellet": _run_pellet, "owlrl": _run_owlrl}
+
+
+def java_for(reasoner: str) -> str | None:
+    """The ``java`` that *reasoner* will run on (None for OWL-RL); a one-line CitydipError if none will do.
+
+    Called before the input is read, so a missing or too old Java is said at once.
+    """
+    if reasoner == "hermit":
+        return find_java(who="HermiT")
+    if reasoner == "pellet":
+        return find_java(minimum=pellet_needs_java(), who="Pellet")
+    return None
+
+
+def pellet_needs_java() -> int | None:
+    """The Java major version owlready2's bundled Pellet needs (25 for owlready2 0.51), read from its jars."""
+    import owlready2
+
+    return java_needed_by_jars(str(Path(owlready2.__file__).parent / "pellet"))
+
+
+def run_owl_reasoner(graph: rdflib.Graph, reasoner: str = "hermit", java: str | None = None) -> ReasonerResult:
     """Reason over *graph* with ``hermit``, ``pellet`` (owlready2, Java) or ``owlrl`` (Python).
 
-    The graph is first passed through :func:`prepare_for_owl_reasoner`. Raises
-    :class:`CitydipError` (exit 2) when Java is missing or too old for the chosen reasoner.
+    The graph is first passed through :func:`prepare_for_owl_reasoner`. *java* defaults to
+    :func:`java_for`'s choice. Raises :class:`CitydipError` (exit 2) when Java is missing or too
+    old for the chosen reasoner.
     """
     if reasoner not in REASONERS:
         raise CitydipError(f"unknown reasoner {reasoner!r}; use one of: {', '.join(REASONERS)}")
+    java = java or java_for(reasoner)
     prepared = prepare_for_owl_reasoner(graph)
     started = time.monotonic()
-    if reasoner == "owlrl":
-        consistent, unsat, inferred, message = _run_owlrl(prepared)
-    elif reasoner == "hermit":
-        consistent, unsat, inferred, message = _run_hermit(prepared)
-    else:
-        consistent, unsat, inferred, message = _run_pellet(prepared)
+    consistent, unsat, inferred, message = _RUNNERS[reasoner](prepared, java)
     seconds = time.monotonic() - started
     materialised = rdflib.Graph()
     bind_prefixes(materialised)
     for triple in graph:
         materialised.add(triple)
+    result = ReasonerResult(reasoner, consistent, sorted(unsat), graph=materialised, seconds=seconds,
+                            message=message, input_triples=len(graph))
     if not consistent:
-        return ReasonerResult(reasoner, False, sorted(unsat), [], [], materialised, seconds, 0, message)
-    for triple in inferred:
+        return result
+    if reasoner == "pellet":
+        inferred = _without_punning_artefacts(prepared, inferred)
+    added = inferred - prepared
+    for triple in added:
         materialised.add(triple)
-    subclasses, types, total = compare_with_asserted(prepared, prepared + inferred, unsat)
-    return ReasonerResult(reasoner, True, sorted(unsat), subclasses, types, materialised, seconds, total, message)
+    result.inferred_subclasses, result.inferred_types, result.inferred_subclass_pairs_total = compare_with_asserted(
+        prepared, prepared + inferred, unsat
+    )
+    telling = [t for t in added if not _is_trivial(t)]
+    result.added_triples = len(telling)
+    result.trivial_triples = len(added) - len(telling)
+    result.added_by_property = Counter(p for _, p, _ in telling).most_common()
+    return result
+
+
+_REFLEXIVE = {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf}
+_TOP = {OWL.Thing, RDFS.Resource, OWL.topObjectProperty, OWL.topDataProperty}
+
+
+def _is_trivial(triple) -> bool:
+    """A triple every OWL graph entails (``x owl:sameAs x``, ``C rdfs:subClassOf owl:Thing``, ...)."""
+    s, p, o = triple
+    return (s == o and p in _REFLEXIVE) or o in _TOP or (s == OWL.Nothing and p == RDFS.subClassOf)
+
+
+def _without_punning_artefacts(prepared: rdflib.Graph, inferred: rdflib.Graph) -> rdflib.Graph:
+    """Pellet's results less owlready2's misreading of punned IRIs.
+
+    owlready2 records one kind per entity, so for an IRI that is both a class and an individual
+    (``cdo:CityNetworkMembership a cdo:FormOfRelationBetweenCities``) the individual's asserted
+    type comes back as a superclass; HermiT, whose output is parsed here, does not say so.
+    """
+    kept = rdflib.Graph()
+    for s, p, o in inferred:
+        if p == RDFS.subClassOf and (s, RDF.type, o) in prepared and (s, RDFS.subClassOf, o) not in prepared:
+            continue
+        kept.add((s, p, o))
+    return kept
 
 
 # ---------------------------------------------------------------- for callers (the CLI, scripts)
@@ -533,16 +566,79 @@ def label_of(graph: rdflib.Graph, node, lang: str = "en") -> str:
         return str(node)
 
 
-def reasoning_input(data: Iterable[str | Path] = ()) -> rdflib.Graph:
-    """The packaged ontology and examples plus the RDF files *data*: what ``citydip reason`` checks."""
+# The graph ``citydip analyze cityness --write`` fills (services.analysis.cityness.GRAPH_ANALYSIS,
+# not imported: networkx is an extra). Scores computed from the data add nothing to reason about.
+_GRAPH_ANALYSIS = "https://w3id.org/citydiplomacy/graph/analysis"
+
+# Triples above which ``citydip reason`` refuses to start a reasoner unless --max-triples says
+# otherwise, chosen so a run takes about a minute at most. Measured with scripts/bench_reason.py
+# (generated cities and twinnings on the ontology and examples, 2 cores shared with other work):
+#   HermiT  5,800: 7 s | 13,300: 27 s | 22,700: 111 s | 41,400: not finished in 300 s
+#   Pellet  5,800: 4 s | 13,300: 18 s | 22,700:  51 s | 41,400:  87 s (0.6 GB)
+#   OWL-RL 22,700: 27 s | 78,900: 51 s (0.5 GB) | 154,000: 97 s (0.9 GB) | 266,500: 218 s (1.4 GB)
+MAX_TRIPLES = {"hermit": 15_000, "pellet": 30_000, "owlrl": 400_000}
+_MEASURED = {
+    "hermit": "HermiT took 111 s on 22,700 triples and did not finish 41,400 in 5 minutes",
+    "pellet": "Pellet took 87 s on 41,400 triples and grows faster than the graph",
+}
+
+
+def store_graphs_to_reason(store) -> list[str]:
+    """The store's graphs ``reason`` reads: the ontology, the examples and the imported data."""
+    from citydiplomacy.core.store import graph_names
+
+    return [name for name in graph_names(store) if name != _GRAPH_ANALYSIS]
+
+
+def count_store_triples(store, graphs: list[str]) -> int:
+    """How many triples *graphs* of *store* hold, counted by the store (0.3 s for 280,000; no copy)."""
+    if not graphs:
+        return 0
+    names = " ".join(f"<{name}>" for name in graphs)
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {names} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+    return int(next(iter(rows))[0].value)
+
+
+def check_size(triples: int, reasoner: str, max_triples: int | None) -> None:
+    """Refuse (exit 2) a graph above *max_triples* before a reasoner runs for an hour on it."""
+    if max_triples is None or triples <= max_triples:
+        return
+    if reasoner == "owlrl":
+        advice = "OWL-RL's time and memory grow with the graph"
+        options = "reason over a sample with --no-imported --data FILE, or raise --max-triples"
+    else:
+        advice = f"{REASONER_NAMES[reasoner]} would not finish in reasonable time ({_MEASURED[reasoner]})"
+        options = "use --reasoner owlrl (OWL 2 RL, about a minute per 80,000 triples), --no-imported --data SAMPLE, or raise --max-triples"
+    raise CitydipError(
+        f"{triples:,} triples to reason over, above --max-triples {max_triples:,}: {advice}; {options}",
+        EXIT_BAD_INPUT,
+    )
+
+
+def reasoning_input(
+    data: Iterable[str | Path] = (), store=None, max_triples: int | None = None, reasoner: str = "hermit"
+) -> rdflib.Graph:
+    """What ``citydip reason`` checks: the store's ontology, examples and imported data (or, without
+    *store*, the packaged ontology and examples), plus the RDF files *data*.
+
+    With *max_triples*, :func:`check_size` refuses a larger input before the store is copied
+    into memory (the store's own count) and again once the files are read.
+    """
     from citydiplomacy.core.ontology import load_examples, load_ontology
     from citydiplomacy.core.rdfio import read_many
+    from citydiplomacy.core.store import to_rdflib
 
-    graph = load_ontology()
-    graph += load_examples()
+    if store is not None:
+        graphs = store_graphs_to_reason(store)
+        check_size(count_store_triples(store, graphs), reasoner, max_triples)
+        graph = to_rdflib(store, graphs)
+    else:
+        graph = load_ontology()
+        graph += load_examples()
     data = list(data)
     if data:
         read_many(data, graph)
+        check_size(len(graph), reasoner, max_triples)
     bind_prefixes(graph)
     return graph
 
@@ -562,7 +658,38 @@ def result_to_json(result: ReasonerResult, graph: rdflib.Graph) -> dict:
         "inferred_subclasses": [{"subclass": term(a), "superclass": term(b)} for a, b in result.inferred_subclasses],
         "inferred_subclass_pairs_total": result.inferred_subclass_pairs_total,
         "inferred_types": [{"individual": term(i), "class": term(c)} for i, c in result.inferred_types],
+        "input_triples": result.input_triples,
+        "added_triples": result.added_triples,
+        "trivial_triples": result.trivial_triples,
+        "added_by_property": [{"property": str(p), "triples": n} for p, n in result.added_by_property],
+        "notes": explain_empty_findings(result),
     }
+
+
+def explain_empty_findings(result: ReasonerResult) -> list[str]:
+    """Plain sentences for what the reasoner did not find and why, so an empty table is no riddle."""
+    if not result.consistent:
+        return []
+    notes = []
+    if not result.inferred_subclasses:
+        why = "the ontology asserts every subclass relation that follows from its axioms"
+        if result.reasoner == "owlrl":
+            why += " (as far as OWL 2 RL sees: it does not classify defined classes; --reasoner hermit does)"
+        notes.append(f"No class hierarchy beyond the asserted one: {why}.")
+    if not result.inferred_types:
+        notes.append(
+            "No individual gains a type: every type that follows from the definitions, domains and ranges "
+            "is already asserted, or implied by the asserted subclass axioms."
+        )
+    trivial = f" ({result.trivial_triples:,} trivial ones such as x owl:sameAs x left out)" if result.trivial_triples else ""
+    if result.reasoner == "owlrl" and result.added_triples:
+        notes.append(
+            f"OWL-RL materialised {result.added_triples:,} triples{trivial}: what the asserted axioms entail "
+            "under OWL 2 RL (superclass types, domains and ranges, inverse and symmetric properties, ...)."
+        )
+    elif not result.added_triples:
+        notes.append(f"The reasoner added no triple to the input{trivial}.")
+    return notes
 
 
 def write_materialised(graph: rdflib.Graph, out: str | Path) -> None:
