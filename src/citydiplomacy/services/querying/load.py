@@ -18,8 +18,8 @@ from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.http import DEFAULT_MAX_RESPONSE, HttpClient, check_url, redact
 from citydiplomacy.core.namespaces import GRAPH_DATA
 from citydiplomacy.core.output import no_progress
+from citydiplomacy.core.rdfio import load_into_store
 from citydiplomacy.core.store import graph_names
-from citydiplomacy.services.querying import local
 
 N_TRIPLES = "application/n-triples"
 
@@ -98,8 +98,7 @@ def collect(store, files: tuple[str, ...], graph: str | None) -> dict[str, list[
         targets[graph or name].extend(triples)
     if files:
         extra = pyoxigraph.Store()
-        for path in files:
-            local.load_file(extra, path)
+        load_into_store(extra, files, GRAPH_DATA)
         targets[graph or GRAPH_DATA].extend(q.triple for q in extra)
     return targets
 

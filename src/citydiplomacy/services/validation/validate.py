@@ -20,11 +20,10 @@ from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY, bind_prefixes
 from citydiplomacy.core.ontology import load_ontology
 from citydiplomacy.core.output import no_progress
-from citydiplomacy.core.rdfio import read_many
+from citydiplomacy.core.rdfio import load_into_store, load_packaged, read_many
 from citydiplomacy.core.store import graph_names, to_rdflib
 from citydiplomacy.services.validation import fast
 from citydiplomacy.services.validation.engine import Report, load_shapes, report_from_results, validate_graph
-from citydiplomacy.services.validation.files import load_files_into_store
 
 ENGINES = ("auto", "fast", "pyshacl")
 Note = Callable[[str], None]
@@ -136,11 +135,10 @@ def _files_fast(paths: Sequence[str], shapes: rdflib.Graph, inference: str, inpu
     store = ox.Store()
     with progress(f"loading {len(paths)} file(s)", total=len(paths)) as advance:
         for path in paths:
-            load_files_into_store(store, [path], ox.DefaultGraph(), input_format)
+            load_into_store(store, [path], ox.DefaultGraph(), input_format, flatten_quads=True)
             advance()
     triples = len(store)
-    for path in resources.ontology_files():
-        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+    load_packaged(store, resources.ontology_files(), ox.DefaultGraph())
     with progress(f"validating {triples} triples"):
         found = fast.evaluate(store, shapes, inference, started)
     return report_from_results(
