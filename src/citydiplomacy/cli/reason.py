@@ -7,11 +7,11 @@ import json
 import click
 import rdflib
 
+from citydiplomacy.core.labels import display_name
 from citydiplomacy.services.reasoning import (
     REASONERS,
     ReasonerResult,
     incoherence_error,
-    label_of,
     reasoning_input,
     result_to_json,
     run_owl_reasoner,
@@ -69,12 +69,12 @@ def _print_report(result: ReasonerResult, graph: rdflib.Graph) -> None:
     print_table(["", "value"], rows, title="citydip reason")
     if result.unsatisfiable:
         print_table(["unsatisfiable class", "IRI"],
-                    [(label_of(graph, c), str(c)) for c in result.unsatisfiable], title="Unsatisfiable classes")
+                    [(display_name(graph, c), str(c)) for c in result.unsatisfiable], title="Unsatisfiable classes")
     if result.inferred_subclasses:
         print_table(["class", "is inferred to be a subclass of"],
-                    [(label_of(graph, a), label_of(graph, b)) for a, b in result.inferred_subclasses],
+                    [(display_name(graph, a), display_name(graph, b)) for a, b in result.inferred_subclasses],
                     title="Inferred class hierarchy (beyond the asserted closure)")
     if result.inferred_types:
         print_table(["individual", "is inferred to be a"],
-                    [(label_of(graph, i), label_of(graph, c)) for i, c in result.inferred_types],
+                    [(display_name(graph, i), display_name(graph, c)) for i, c in result.inferred_types],
                     title="Inferred types of individuals")

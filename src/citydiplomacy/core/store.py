@@ -30,11 +30,10 @@ from platformdirs import user_data_dir
 
 from citydiplomacy.core import resources
 from citydiplomacy.core.errors import CitydipError
-from citydiplomacy.core.namespaces import GRAPH_EXAMPLES, GRAPH_ONTOLOGY
+from citydiplomacy.core.namespaces import GRAPH_EXAMPLES, GRAPH_META, GRAPH_ONTOLOGY
 from citydiplomacy.core.ontology import artefacts_fingerprint
 from citydiplomacy.core.rdfio import load_packaged
 
-GRAPH_META = "https://w3id.org/citydiplomacy/graph/meta"
 _FINGERPRINT = pyoxigraph.NamedNode("http://purl.org/dc/terms/hasVersion")
 _META_SUBJECT = pyoxigraph.NamedNode(GRAPH_ONTOLOGY)
 

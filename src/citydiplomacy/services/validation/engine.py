@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rdflib
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import RDF
 from rdflib.term import Literal, Node, URIRef
 
 from citydiplomacy.core import resources
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.labels import best_label  # in __all__: importable from here as before
 from citydiplomacy.core.namespaces import SH, bind_prefixes
 from citydiplomacy.services.validation.pyshacl_sparql_cache import cached_sparql_parsing
 
@@ -93,18 +94,6 @@ class Report:
     def label(self, node: Node) -> str | None:
         """The node's rdfs:label (English first), for people reading the report."""
         return best_label(self.data_graph, node)
-
-
-def best_label(graph: rdflib.Graph, node: Node) -> str | None:
-    labels = list(graph.objects(node, RDFS.label))
-    if not labels:
-        return None
-
-    def rank(lit: Node) -> tuple[int, str]:
-        lang = getattr(lit, "language", None)
-        return ({"en": 0, None: 1}.get(lang, 2), str(lit))
-
-    return str(sorted(labels, key=rank)[0])
 
 
 def _local_name(node: Node) -> str:

@@ -9,14 +9,14 @@ caller's: pass ``progress`` (as :func:`citydiplomacy.core.output.progress`) and 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import RDFS
 
 from citydiplomacy.core import resources
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.labels import label_graph
 from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY, bind_prefixes
 from citydiplomacy.core.ontology import load_ontology
 from citydiplomacy.core.output import no_progress
@@ -74,7 +74,7 @@ def validate_store(
     return report_from_results(
         found.results,
         shapes=shapes,
-        label_graph=_labels_of(store, {r.focus_node for r in found.results}),
+        label_graph=label_graph(store, {r.focus_node for r in found.results}),
         triples=found.triples,
         seconds=found.seconds,
         inference=inference,
@@ -144,7 +144,7 @@ def _files_fast(paths: Sequence[str], shapes: rdflib.Graph, inference: str, inpu
     return report_from_results(
         found.results,
         shapes=shapes,
-        label_graph=_labels_of(store, {r.focus_node for r in found.results}),
+        label_graph=label_graph(store, {r.focus_node for r in found.results}),
         triples=triples,
         seconds=found.seconds,
         inference=inference,
@@ -162,22 +162,3 @@ def _store_instance_data(store: ox.Store) -> tuple[rdflib.Graph, rdflib.Graph]:
     bind_prefixes(data)
     ontology = to_rdflib(store, [GRAPH_ONTOLOGY])
     return data, ontology
-
-
-def _labels_of(store: ox.Store, nodes: Iterable) -> rdflib.Graph:
-    """A small graph with the rdfs:label of *nodes*, so the report can name them."""
-    graph = rdflib.Graph()
-    bind_prefixes(graph)
-    iris = [n for n in nodes if isinstance(n, rdflib.URIRef)]
-    for start in range(0, len(iris), 2000):
-        values = " ".join(f"<{iri}>" for iri in iris[start : start + 2000])
-        rows = store.query(
-            f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} ?s <{RDFS.label}> ?label }}",
-            use_default_graph_as_union=True,
-        )
-        for row in rows:
-            label = row["label"]
-            graph.add((rdflib.URIRef(row["s"].value), RDFS.label,
-                       rdflib.Literal(label.value, lang=label.language) if label.language
-                       else rdflib.Literal(label.value, datatype=label.datatype.value)))
-    return graph
