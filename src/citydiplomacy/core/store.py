@@ -28,7 +28,7 @@ import pyoxigraph
 import rdflib
 from platformdirs import user_data_dir
 
-from citydiplomacy.core import resources
+from citydiplomacy.core import formats, resources
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import GRAPH_EXAMPLES, GRAPH_META, GRAPH_ONTOLOGY
 from citydiplomacy.core.ontology import artefacts_fingerprint
@@ -265,7 +265,7 @@ def to_rdflib(store: pyoxigraph.Store, graphs: list[str] | None = None) -> rdfli
     graph = rdflib.Graph()
     bind_prefixes(graph)
     for name in graphs if graphs is not None else graph_names(store):
-        data = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.NamedNode(name))
+        data = store.dump(format=formats.NTRIPLES.oxigraph_format, from_graph=pyoxigraph.NamedNode(name))
         if data:
             graph.parse(data=data, format="nt")
     return graph

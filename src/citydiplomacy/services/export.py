@@ -82,7 +82,7 @@ def _oxigraph_canonical(graph: rdflib.Graph) -> list | None:
     if any(isinstance(o, Literal) and o.datatype == XSD.string for o in graph.objects()):
         return None  # pyoxigraph (RDF 1.1) merges "x" and "x"^^xsd:string; rdflib keeps them apart
     data = graph.serialize(format="nt", encoding="utf-8")
-    dataset = pyoxigraph.Dataset(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES))
+    dataset = pyoxigraph.Dataset(pyoxigraph.parse(data, format=formats.NTRIPLES.oxigraph_format))
     dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
 
     from citydiplomacy.core.terms import to_rdflib
@@ -284,7 +284,7 @@ def _store_graph_quads(store, name: str):
         yield from store.quads_for_pattern(None, None, None, graph)
         return
     data = merged_ontology().serialize(format="nt", encoding="utf-8")
-    for triple in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES):
+    for triple in pyoxigraph.parse(data, format=formats.NTRIPLES.oxigraph_format):
         yield pyoxigraph.Quad(triple.subject, triple.predicate, triple.object, graph)
 
 
