@@ -108,7 +108,7 @@ def _defined(tree: ast.Module, names: set[str]) -> list[str]:
     "home, names",
     [
         ("core/formats.py", {"guess_rdf_format", "oxigraph_format", "RdfFormat"}),
-        ("core/rdfio.py", {"load_into_store", "load_files_into_store", "store_from_files"}),
+        ("core/rdfio.py", {"load_into_store", "load_files_into_store", "load_packaged"}),
         ("core/labels.py", {"best_label", "label_of", "display_name", "has_label", "label_rank"}),
         ("core/provenance.py", {"agent_iri", "agent_triples", "activity_triples", "provenance_agent"}),
     ],
