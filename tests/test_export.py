@@ -18,9 +18,9 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from citydiplomacy.cli import cli
 from citydiplomacy.core import formats
-from citydiplomacy.services.export import FORMATS, merged_ontology, serialize, serialize_graphs
 from citydiplomacy.core.namespaces import CDO, GEO, GRAPH_DATA, GRAPH_ONTOLOGY
 from citydiplomacy.core.ontology import load_examples
+from citydiplomacy.services.export import FORMATS, merged_ontology, serialize, serialize_graphs
 
 ALL_FORMATS = sorted(FORMATS)
 

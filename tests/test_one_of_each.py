@@ -115,8 +115,7 @@ def _defined(tree: ast.Module, names: set[str]) -> list[str]:
 )
 def test_each_idea_is_defined_in_one_module(home, names):
     found = {module: _defined(tree, names) for module, tree in sources().items() if module != home}
-    kind = "loader" if home == "core/rdfio.py" else "definition"
-    assert not offenders(kind, found), offenders(kind, found)
+    assert not offenders("definition", found), offenders("definition", found)
 
 
 def test_no_other_module_writes_a_format_table():

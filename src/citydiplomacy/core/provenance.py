@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 from urllib.parse import quote
 
 from rdflib import Literal, URIRef
@@ -73,4 +74,8 @@ def as_quads(triples: Iterable[tuple], graph) -> list:
 
     from citydiplomacy.core.terms import to_ox
 
-    return [pyoxigraph.Quad(to_ox(s), to_ox(p), to_ox(o), graph) for s, p, o in triples]
+    def quad(s, p, o) -> pyoxigraph.Quad:
+        subject = cast("pyoxigraph.NamedNode | pyoxigraph.BlankNode", to_ox(s))  # ours: never a literal
+        return pyoxigraph.Quad(subject, pyoxigraph.NamedNode(str(p)), to_ox(o), graph)
+
+    return [quad(s, p, o) for s, p, o in triples]

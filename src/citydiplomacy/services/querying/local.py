@@ -20,9 +20,9 @@ import pyoxigraph
 from citydiplomacy.core import resources
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import GRAPH_DATA, GRAPH_EXAMPLES, GRAPH_ONTOLOGY
+from citydiplomacy.core.rdfio import load_into_store, load_packaged
 from citydiplomacy.services.querying.params import with_values
 from citydiplomacy.services.querying.results import Answer, from_pyoxigraph
-from citydiplomacy.core.rdfio import load_into_store, load_packaged
 
 
 def bundled_store(data_files: list[str] | tuple[str, ...] = ()) -> pyoxigraph.Store:
