@@ -86,8 +86,8 @@ def fuzz_rdf(target: Target, workdir: Path, seconds: float) -> None:
     import pyoxigraph
 
     from citydiplomacy.core.errors import CitydipError
-    from citydiplomacy.services.querying.local import load_file
-    from citydiplomacy.core.rdfio import read_rdf
+    from citydiplomacy.core.namespaces import GRAPH_DATA
+    from citydiplomacy.core.rdfio import load_into_store, read_rdf
 
     @_quick()
     @given(st.sampled_from(sorted(SEEDS)).flatmap(lambda ext: st.tuples(st.just(ext), _mutations(SEEDS[ext]))))
@@ -96,7 +96,7 @@ def fuzz_rdf(target: Target, workdir: Path, seconds: float) -> None:
         target.cases += 1
         path = workdir / f"case{ext}"
         path.write_bytes(data)
-        for reader in (lambda: read_rdf(path), lambda: load_file(pyoxigraph.Store(), path)):
+        for reader in (lambda: read_rdf(path), lambda: load_into_store(pyoxigraph.Store(), [path], GRAPH_DATA)):
             try:
                 reader()
             except CitydipError:

@@ -27,8 +27,6 @@ from citydiplomacy import __version__  # noqa: E402
 from citydiplomacy.core.errors import CitydipError  # noqa: E402
 from citydiplomacy.core.namespaces import EXAMPLES_IRI, GRAPH_EXAMPLES, GRAPH_ONTOLOGY, ONTOLOGY_IRI  # noqa: E402
 
-EXPORT_FORMATS = ("turtle", "ntriples", "jsonld", "rdfxml", "nquads")
-
 
 def check_ontology_version(version: str, ontology, examples=None) -> None:
     """Refuse unless the ontology header (and the examples header, if any) carry *version*."""
@@ -78,7 +76,8 @@ def _write(path: Path, data: bytes | str) -> Path:
 def build(dist: Path, wheel: bool = True, reason: bool = True, changelog: Path | None = None) -> list[Path]:
     """Check, then write everything into *dist*; return the files written."""
     from citydiplomacy.services.docs import build_docs
-    from citydiplomacy.services.export import FORMATS, merged_ontology, serialize_graphs
+    from citydiplomacy.core import formats
+    from citydiplomacy.services.export import merged_ontology, serialize_graphs
     from citydiplomacy.core.ontology import load_examples
 
     version = __version__
@@ -101,9 +100,8 @@ def build(dist: Path, wheel: bool = True, reason: bool = True, changelog: Path |
     dist.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for name, graph_iri, graph in (("citydiplomacy", GRAPH_ONTOLOGY, ontology), ("examples", GRAPH_EXAMPLES, examples)):
-        for fmt in EXPORT_FORMATS:
-            suffix = FORMATS[fmt][1]
-            written.append(_write(dist / f"{name}-{version}{suffix}", serialize_graphs({graph_iri: graph}, fmt)))
+        for fmt in formats.EXPORTED:
+            written.append(_write(dist / f"{name}-{version}{fmt.extension}", serialize_graphs({graph_iri: graph}, fmt.name)))
     written.append(_write(dist / "context.jsonld", (ROOT / "ontology" / "context.jsonld").read_bytes()))
     written += build_docs(dist / "docs", note=lambda message: print(message, file=sys.stderr))
     if wheel:

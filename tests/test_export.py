@@ -17,9 +17,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from citydiplomacy.cli import cli
-from citydiplomacy.services.export import FORMATS, PARSER_FOR, merged_ontology, serialize, serialize_graphs
+from citydiplomacy.core import formats
 from citydiplomacy.core.namespaces import CDO, GEO, GRAPH_DATA, GRAPH_ONTOLOGY
 from citydiplomacy.core.ontology import load_examples
+from citydiplomacy.services.export import FORMATS, merged_ontology, serialize, serialize_graphs
 
 ALL_FORMATS = sorted(FORMATS)
 
@@ -32,7 +33,7 @@ def _as_graph(data: bytes, fmt: str) -> rdflib.Graph:
         for s, p, o, _g in ds.quads((None, None, None, None)):
             graph.add((s, p, o))
     else:
-        graph.parse(data=data, format=PARSER_FOR[fmt])
+        graph.parse(data=data, format=formats.named(fmt).rdflib)
     return graph
 
 
@@ -53,7 +54,7 @@ def test_ontology_round_trips_isomorphic(fmt):
 
 @pytest.mark.parametrize("fmt", ALL_FORMATS)
 def test_examples_round_trip_isomorphic(fmt, tmp_path):
-    out = tmp_path / f"examples{FORMATS[fmt][1]}"
+    out = tmp_path / f"examples{formats.named(fmt).extension}"
     result = CliRunner().invoke(cli, ["export", "--format", fmt, "--what", "examples", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output == ""

@@ -112,10 +112,10 @@ def test_unsupported_shapes_are_refused(corpus_store):
 
 def _file_results_fast(paths, shapes, inference):
     from citydiplomacy.core import resources
-    from citydiplomacy.services.validation.files import load_files_into_store
+    from citydiplomacy.core.rdfio import load_into_store
 
     store = ox.Store()
-    load_files_into_store(store, paths, ox.DefaultGraph())
+    load_into_store(store, paths, ox.DefaultGraph(), flatten_quads=True)
     for path in resources.ontology_files():
         store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
     return fastcheck.evaluate(store, shapes, inference, 0.0).results

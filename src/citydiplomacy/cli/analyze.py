@@ -7,8 +7,10 @@ from pathlib import Path
 
 import click
 
+from citydiplomacy.core import formats
 from citydiplomacy.core.csvsafe import csv_text
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.namespaces import GRAPH_ANALYSIS
 from citydiplomacy.core.output import print_table, progress
 from citydiplomacy.core.rdfio import atomic_write
 
@@ -25,6 +27,7 @@ def _source_options(func):
     )(func)
     func = click.option(
         "--input-format",
+        type=click.Choice(formats.choices(), case_sensitive=False),
         default=None,
         help="RDF format of the --data files when their extension does not tell (turtle, nt, trig, ...).",
     )(func)
@@ -246,7 +249,7 @@ SCORE_COLUMNS = [
 @click.option("--out", metavar="CSV", help="Write one row per city here, and the summary next to it (-summary.csv).")
 @click.option("--plot", metavar="DIR", help="Write the scatter plot cityness.png into this folder (created if missing).")
 @click.option("--write/--no-write", default=None,
-              help="Write the scores into the store's graph https://w3id.org/citydiplomacy/graph/analysis "
+              help=f"Write the scores into the store's graph {GRAPH_ANALYSIS} "
                    "(replacing the previous run). Default: write when reading the store, not with --data.")
 @click.option("--rdf", "rdf_out", metavar="FILE", help="Also save the scores as Turtle to FILE.")
 @click.option("--threshold", type=click.Choice(["median", "mean"]), default="median", show_default=True,
@@ -312,7 +315,7 @@ def _save_scores(analysis, write: bool | None, rdf_path: Path | None) -> None:
         return
     graph = api.cityness_graph(analysis)
     if rdf_path:
-        atomic_write(rdf_path, graph.serialize(format="turtle", encoding="utf-8"))
+        atomic_write(rdf_path, graph.serialize(format=formats.TURTLE.rdflib, encoding="utf-8"))
         click.echo(f"Wrote {rdf_path}", err=True)
     if do_write:
         store = analysis.source.store if analysis.source.is_store else store_from_context()

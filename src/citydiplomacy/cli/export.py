@@ -5,11 +5,13 @@ from __future__ import annotations
 import click
 
 from citydiplomacy.cli import store_from_context
-from citydiplomacy.services.export import FORMATS, WHAT, export_bytes
+from citydiplomacy.core import formats
+from citydiplomacy.services.export import WHAT, export_bytes
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="turtle", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(formats.choices(formats.EXPORTED), case_sensitive=False),
+              default="turtle", show_default=True)
 @click.option("--what", type=click.Choice(WHAT), default="ontology", show_default=True,
               help="The packaged ontology or examples, the store's imported data, or everything in the store.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=str),

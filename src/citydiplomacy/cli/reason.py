@@ -7,6 +7,7 @@ import json
 import click
 import rdflib
 
+from citydiplomacy.core.labels import display_name
 from citydiplomacy.services.reasoning import (
     MAX_TRIPLES,
     REASONERS,
@@ -14,7 +15,6 @@ from citydiplomacy.services.reasoning import (
     explain_empty_findings,
     incoherence_error,
     java_for,
-    label_of,
     reasoning_input,
     result_to_json,
     run_owl_reasoner,
@@ -92,14 +92,14 @@ def _print_report(result: ReasonerResult, graph: rdflib.Graph) -> None:
     print_table(["", "value"], rows, title="citydip reason")
     if result.unsatisfiable:
         print_table(["unsatisfiable class", "IRI"],
-                    [(label_of(graph, c), str(c)) for c in result.unsatisfiable], title="Unsatisfiable classes")
+                    [(display_name(graph, c), str(c)) for c in result.unsatisfiable], title="Unsatisfiable classes")
     if result.inferred_subclasses:
         print_table(["class", "is inferred to be a subclass of"],
-                    [(label_of(graph, a), label_of(graph, b)) for a, b in result.inferred_subclasses],
+                    [(display_name(graph, a), display_name(graph, b)) for a, b in result.inferred_subclasses],
                     title="Inferred class hierarchy (beyond the asserted closure)")
     if result.inferred_types:
         print_table(["individual", "is inferred to be a"],
-                    [(label_of(graph, i), label_of(graph, c)) for i, c in result.inferred_types],
+                    [(display_name(graph, i), display_name(graph, c)) for i, c in result.inferred_types],
                     title="Inferred types of individuals (beyond the asserted ones)")
     if result.added_by_property:
         print_table(["property", "triples added"],

@@ -9,9 +9,9 @@ from collections import Counter
 
 import click
 
+from citydiplomacy.core import formats
 from citydiplomacy.core.errors import EXIT_FAILED
 from citydiplomacy.core.output import print_table, progress
-from citydiplomacy.core.rdfio import INPUT_FORMATS
 from citydiplomacy.services.validation import report as render
 from citydiplomacy.services.validation.engine import INFERENCE_MODES, load_shapes
 from citydiplomacy.services.validation.report import SEVERITIES, SEVERITY_ORDER, Report, path_text, short
@@ -42,7 +42,7 @@ from citydiplomacy.services.validation.validate import (
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "turtle", "json"]),
+    type=click.Choice(["text", *formats.TURTLE.names, "json"]),
     default="text",
     show_default=True,
     help="text: a table by focus node and counts; turtle: the SHACL report graph; json: results and summary.",
@@ -56,7 +56,7 @@ from citydiplomacy.services.validation.validate import (
 )
 @click.option(
     "--input-format",
-    type=click.Choice(INPUT_FORMATS, case_sensitive=False),
+    type=click.Choice(formats.choices(), case_sensitive=False),
     default=None,
     help="RDF syntax of DATA (default: from each file's extension; required for '-').",
 )
@@ -118,7 +118,7 @@ def _note(message: str) -> None:
 def _emit(report: Report, fmt: str, fail_on: str, what: str, limit: int) -> None:
     if fmt == "json":
         click.echo(render.to_json(report, fail_on))
-    elif fmt == "turtle":
+    elif formats.find(fmt) is formats.TURTLE:
         click.echo(render.to_turtle(report), nl=False)
     else:
         print_text(report, fail_on, what, limit)

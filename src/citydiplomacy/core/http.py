@@ -30,9 +30,10 @@ from urllib3.util.retry import Retry
 
 from citydiplomacy import __version__
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.namespaces import PROJECT_URL
 from citydiplomacy.core.sizes import human_size, parse_size  # noqa: F401 - parse_size is part of this API
 
-USER_AGENT = f"citydip/{__version__} (+https://w3id.org/citydiplomacy)"
+USER_AGENT = f"citydip/{__version__} (+{PROJECT_URL})"
 RETRY_STATUSES = (429, 503)
 MAX_WAIT = 30  # seconds: the longest single wait between retries, whatever Retry-After asks
 DEFAULT_MAX_RESPONSE = 512 * 1024**2

@@ -26,6 +26,7 @@ from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.namespaces import CONTEXT_IRIS
 from citydiplomacy.core.sizes import parse_size  # noqa: F401 - parse_size is part of this API
 
 DEFAULT_MAX_INPUT_SIZE = 1 << 30  # 1 GiB
@@ -39,14 +40,7 @@ XML_EXPANSION_FACTOR = 20
 
 # IRIs under which the project's own JSON-LD context (ontology/context.jsonld) may be
 # referenced; it is substituted from the packaged file, never fetched.
-OWN_CONTEXT_IRIS = frozenset(
-    {
-        "https://w3id.org/citydiplomacy/context.jsonld",
-        "https://w3id.org/citydiplomacy/context",
-        "http://w3id.org/citydiplomacy/context.jsonld",
-        "http://w3id.org/citydiplomacy/context",
-    }
-)
+OWN_CONTEXT_IRIS = CONTEXT_IRIS
 
 _ENTITY_REFERENCE = re.compile(rb"&([^\s&;#<>\"']+);")
 _XML_DECL_ENCODING = re.compile(rb"\A<\?xml\s[^>]*?encoding\s*=\s*([\"'])([A-Za-z][A-Za-z0-9._-]*)\1")

@@ -28,12 +28,12 @@ import pyoxigraph
 import rdflib
 from platformdirs import user_data_dir
 
-from citydiplomacy.core import resources
+from citydiplomacy.core import formats, resources
 from citydiplomacy.core.errors import CitydipError
-from citydiplomacy.core.namespaces import GRAPH_EXAMPLES, GRAPH_ONTOLOGY
+from citydiplomacy.core.namespaces import GRAPH_EXAMPLES, GRAPH_META, GRAPH_ONTOLOGY
 from citydiplomacy.core.ontology import artefacts_fingerprint
+from citydiplomacy.core.rdfio import load_packaged
 
-GRAPH_META = "https://w3id.org/citydiplomacy/graph/meta"
 _FINGERPRINT = pyoxigraph.NamedNode("http://purl.org/dc/terms/hasVersion")
 _META_SUBJECT = pyoxigraph.NamedNode(GRAPH_ONTOLOGY)
 
@@ -244,11 +244,10 @@ def ensure_initialised(store: pyoxigraph.Store) -> bool:
         node = pyoxigraph.NamedNode(graph_iri)
         if store.contains_named_graph(node):
             store.clear_graph(node)
-    for path in resources.ontology_files():
-        store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(GRAPH_ONTOLOGY))
+    load_packaged(store, resources.ontology_files(), GRAPH_ONTOLOGY)
     examples = resources.examples_file()
     if examples.exists():
-        store.bulk_load(path=str(examples), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(GRAPH_EXAMPLES))
+        load_packaged(store, [examples], GRAPH_EXAMPLES)
     store.add(pyoxigraph.Quad(_META_SUBJECT, _FINGERPRINT, pyoxigraph.Literal(fingerprint), meta))
     store.flush()
     return True
@@ -266,7 +265,7 @@ def to_rdflib(store: pyoxigraph.Store, graphs: list[str] | None = None) -> rdfli
     graph = rdflib.Graph()
     bind_prefixes(graph)
     for name in graphs if graphs is not None else graph_names(store):
-        data = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.NamedNode(name))
+        data = store.dump(format=formats.NTRIPLES.oxigraph_format, from_graph=pyoxigraph.NamedNode(name))
         if data:
             graph.parse(data=data, format="nt")
     return graph

@@ -29,6 +29,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from citydiplomacy import __version__
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.labels import best_label, has_label, local_name
 from citydiplomacy.core.namespaces import CDO, CDR, ONTOLOGY_IRI, PREFIXES
 
 LANGS = ("en", "fa")
@@ -74,20 +75,8 @@ TEXT = {
 # ---------------------------------------------------------------- reading the ontology
 
 def label(graph: rdflib.Graph, node, lang: str) -> str:
-    """The node's label in *lang*, else English, else any, else its local name."""
-    labels = [o for o in graph.objects(node, RDFS.label) if isinstance(o, Literal)]
-    for wanted in (lang, "en", None):
-        for lab in labels:
-            if lab.language == wanted:
-                return str(lab)
-    if labels:
-        return str(sorted(labels)[0])
-    text = str(node)
-    return re.split(r"[#/]", text)[-1] or text
-
-
-def has_label(graph: rdflib.Graph, node, lang: str) -> bool:
-    return any(isinstance(o, Literal) and o.language == lang for o in graph.objects(node, RDFS.label))
+    """The node's label for a page in *lang* (core.labels chooses), else its local name."""
+    return best_label(graph, node, lang) or local_name(node)
 
 
 def text_in(graph: rdflib.Graph, node, predicates, lang: str) -> tuple[str, bool]:

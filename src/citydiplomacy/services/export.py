@@ -19,6 +19,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, XSD
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 
+from citydiplomacy.core import formats
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import (
     GRAPH_EXAMPLES,
@@ -27,18 +28,8 @@ from citydiplomacy.core.namespaces import (
     bind_prefixes,
 )
 
-# --format value -> (rdflib serializer, file suffix)
-FORMATS: dict[str, tuple[str, str]] = {
-    "turtle": ("citydip-turtle", ".ttl"),
-    "ntriples": ("nt", ".nt"),
-    "jsonld": ("json-ld", ".jsonld"),
-    "rdfxml": ("xml", ".rdf"),
-    "nquads": ("nquads", ".nq"),
-}
-FORMAT_BY_SUFFIX: dict[str, str] = {
-    ".ttl": "turtle", ".nt": "ntriples", ".jsonld": "jsonld", ".json": "jsonld",
-    ".rdf": "rdfxml", ".owl": "rdfxml", ".xml": "rdfxml", ".nq": "nquads",
-}
+# The formats the registry marks as exported, by name (each also accepted by its aliases: ttl, nt, ...).
+FORMATS: tuple[str, ...] = tuple(fmt.name for fmt in formats.EXPORTED)
 WHAT = ("ontology", "examples", "data", "all")
 
 
@@ -55,8 +46,11 @@ class ExactTurtleSerializer(TurtleSerializer):
 
 
 rdflib.plugin.register("citydip-turtle", rdflib.serializer.Serializer, __name__, "ExactTurtleSerializer")
-# rdflib parser names, for re-reading an export.
-PARSER_FOR: dict[str, str] = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml", "nquads": "nquads"}
+
+
+def export_format(name: str) -> formats.RdfFormat:
+    """The registry's entry for an export ``--format`` (a name or an alias); unknown ones are exit 2."""
+    return formats.named(name, formats.EXPORTED, "export format")
 
 
 @cache
@@ -88,7 +82,7 @@ def _oxigraph_canonical(graph: rdflib.Graph) -> list | None:
     if any(isinstance(o, Literal) and o.datatype == XSD.string for o in graph.objects()):
         return None  # pyoxigraph (RDF 1.1) merges "x" and "x"^^xsd:string; rdflib keeps them apart
     data = graph.serialize(format="nt", encoding="utf-8")
-    dataset = pyoxigraph.Dataset(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES))
+    dataset = pyoxigraph.Dataset(pyoxigraph.parse(data, format=formats.NTRIPLES.oxigraph_format))
     dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
 
     from citydiplomacy.core.terms import to_rdflib
@@ -134,24 +128,33 @@ def _sort_jsonld(value, in_list: bool = False):
 
 
 def serialize(graph: rdflib.Graph, fmt: str) -> bytes:
-    """*graph* in format *fmt* (a key of FORMATS), deterministically. nquads puts it in the default graph."""
-    if fmt == "nquads":
-        return serialize_graphs({None: graph}, fmt)
-    if fmt not in FORMATS:
-        raise CitydipError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    canon = canonical(graph)
-    if fmt == "ntriples":
-        text = canon.serialize(format="nt", encoding="utf-8").decode("utf-8")
-        lines = sorted({line for line in text.splitlines() if line.strip()})
-        return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
-    if fmt == "jsonld":
-        return _jsonld(canon)
-    serializer = FORMATS[fmt][0]
-    # RDF/XML: rdflib's plain "xml" serializer, not "pretty-xml": pretty-xml orders its xmlns
+    """*graph* in export format *fmt* (a name or alias), deterministically. nquads puts it in the default graph."""
+    name = export_format(fmt).name
+    if name == "nquads":
+        return serialize_graphs({None: graph}, name)
+    return _GRAPH_WRITERS[name](canonical(graph))
+
+
+def _sorted_lines(text: str) -> bytes:
+    """Line formats (N-Triples, N-Quads): each line once, sorted."""
+    lines = sorted({line for line in text.splitlines() if line.strip()})
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def _ntriples(canon: rdflib.Graph) -> bytes:
+    return _sorted_lines(canon.serialize(format=formats.NTRIPLES.rdflib, encoding="utf-8").decode("utf-8"))
+
+
+def _turtle(canon: rdflib.Graph) -> bytes:
+    return canon.serialize(format="citydip-turtle", encoding="utf-8")  # ExactTurtleSerializer
+
+
+def _rdfxml(canon: rdflib.Graph) -> bytes:
+    # rdflib's plain "xml" serializer, not "pretty-xml": pretty-xml orders its xmlns
     # declarations by set iteration (bytes change with PYTHONHASHSEED) and writes literal list
     # members as IRIs inside rdf:parseType="Collection". The flat form sorts its prefixes and is
     # what Protégé and owlready2 read anyway.
-    return canon.serialize(format=serializer, encoding="utf-8")
+    return canon.serialize(format=formats.named("rdfxml").rdflib, encoding="utf-8")
 
 
 def _plain_lists(graph: rdflib.Graph) -> bool:
@@ -202,8 +205,13 @@ def _jsonld(canon: rdflib.Graph) -> bytes:
     return (json.dumps(compacted, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+# Export's own deterministic writer for each exported format but N-Quads (serialize_graphs writes it).
+_GRAPH_WRITERS = {"turtle": _turtle, "ntriples": _ntriples, "jsonld": _jsonld, "rdfxml": _rdfxml}
+
+
 def serialize_graphs(graphs: dict[str | None, rdflib.Graph], fmt: str) -> bytes:
     """Several graphs: N-Quads keeps each in its named graph (None = default); other formats merge them."""
+    fmt = export_format(fmt).name
     if fmt != "nquads":
         merged = rdflib.Graph()
         for index, graph in enumerate(graphs.values()):
@@ -216,9 +224,7 @@ def serialize_graphs(graphs: dict[str | None, rdflib.Graph], fmt: str) -> bytes:
         target = dataset.default_graph if name is None else dataset.graph(URIRef(name))
         for triple in canonical(graph, bnode_prefix=f"g{index}x"):
             target.add(triple)
-    text = dataset.serialize(format="nquads", encoding="utf-8").decode("utf-8")
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    return _sorted_lines(dataset.serialize(format=formats.NQUADS.rdflib, encoding="utf-8").decode("utf-8"))
 
 
 def merged_ontology() -> rdflib.Graph:
@@ -278,11 +284,12 @@ def _store_graph_quads(store, name: str):
         yield from store.quads_for_pattern(None, None, None, graph)
         return
     data = merged_ontology().serialize(format="nt", encoding="utf-8")
-    for triple in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES):
+    for triple in pyoxigraph.parse(data, format=formats.NTRIPLES.oxigraph_format):
         yield pyoxigraph.Quad(triple.subject, triple.predicate, triple.object, graph)
 
 
-STORE_FORMATS = {"ntriples", "nquads", "turtle", "rdfxml"}
+# The formats store_bytes writes with pyoxigraph; JSON-LD goes through rdflib and PyLD.
+STORE_FORMATS = ("ntriples", "nquads", "turtle", "rdfxml")
 
 
 def store_bytes(store, what: str, fmt: str) -> bytes:
@@ -296,6 +303,7 @@ def store_bytes(store, what: str, fmt: str) -> bytes:
     """
     import pyoxigraph
 
+    fmt = export_format(fmt).name
     names = _store_names(store, what)
 
     def quads():
@@ -306,13 +314,13 @@ def store_bytes(store, what: str, fmt: str) -> bytes:
     dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
     if fmt in ("nquads", "ntriples"):
         if fmt == "nquads":
-            text = pyoxigraph.serialize(dataset, format=pyoxigraph.RdfFormat.N_QUADS)
+            text = pyoxigraph.serialize(dataset, format=formats.NQUADS.oxigraph_format)
         else:
-            text = pyoxigraph.serialize((q.triple for q in dataset), format=pyoxigraph.RdfFormat.N_TRIPLES)
+            text = pyoxigraph.serialize((q.triple for q in dataset), format=formats.NTRIPLES.oxigraph_format)
         lines = sorted(set(text.splitlines()))
         return b"\n".join(lines) + b"\n" if lines else b""
     triples = sorted({q.triple for q in dataset}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    oxi_format = pyoxigraph.RdfFormat.TURTLE if fmt == "turtle" else pyoxigraph.RdfFormat.RDF_XML
+    oxi_format = formats.named(fmt).oxigraph_format  # turtle or rdfxml
     # cdr: is left out: resource IRIs have slashes after it (cdr:city\/Q100 is legal but unreadable).
     prefixes = {p: ns for p, ns in sorted(PREFIXES.items()) if p != "cdr"}
     return pyoxigraph.serialize(triples, format=oxi_format, prefixes=prefixes)
@@ -327,13 +335,12 @@ class Export:
 
 
 def export_bytes(what: str = "ontology", fmt: str = "turtle", store=None) -> Export:
-    """Everything ``citydip export`` writes: *what* (see WHAT) in *fmt* (a key of FORMATS).
+    """Everything ``citydip export`` writes: *what* (see WHAT) in *fmt* (see FORMATS; aliases such as ``ttl`` too).
 
     *store* (a pyoxigraph store, e.g. ``open_store(path, read_only=True)``) is needed for
     ``data`` and ``all``. The same graph and library versions give the same bytes.
     """
-    if fmt not in FORMATS:
-        raise CitydipError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    fmt = export_format(fmt).name
     if what not in WHAT:
         raise CitydipError(f"unknown --what {what!r}; use one of: {', '.join(WHAT)}")
     if what in ("data", "all") and fmt in STORE_FORMATS:
@@ -347,9 +354,10 @@ def export_bytes(what: str = "ontology", fmt: str = "turtle", store=None) -> Exp
 
 def reparse(data: bytes, fmt: str) -> rdflib.Graph | rdflib.Dataset:
     """Read an export back (used by the tests and the release check)."""
-    if fmt == "nquads":
+    entry = export_format(fmt)
+    if entry.quads:
         dataset = rdflib.Dataset()
-        dataset.parse(data=data, format="nquads")
+        dataset.parse(data=data, format=entry.rdflib)
         return dataset
-    return rdflib.Graph().parse(data=data, format=PARSER_FOR[fmt])
+    return rdflib.Graph().parse(data=data, format=entry.rdflib)
 

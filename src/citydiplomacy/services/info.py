@@ -11,7 +11,7 @@ from rdflib.namespace import OWL, PROV, RDF, RDFS
 
 from citydiplomacy import __version__
 from citydiplomacy.core.errors import CitydipError
-from citydiplomacy.core.namespaces import CDO, ONTOLOGY_IRI
+from citydiplomacy.core.namespaces import CDO, ONTOLOGY_IRI, PROJECT_IRI
 from citydiplomacy.core.ontology import load_examples, load_ontology
 from citydiplomacy.core.store import GRAPH_META, default_store_path, open_store
 
@@ -33,7 +33,7 @@ def ontology_summary() -> dict:
     individuals_onto = {s for s in onto.subjects(RDF.type, OWL.NamedIndividual) if isinstance(s, rdflib.URIRef)}
     individuals_ex = {s for s in examples.subjects(RDF.type, OWL.NamedIndividual) if isinstance(s, rdflib.URIRef)}
     # Labels of our own terms and resources (cdo:, cdr:), not of the external terms we align to.
-    own = (ns, "https://w3id.org/citydiplomacy/")
+    own = (ns, PROJECT_IRI)
     labels = Counter(
         (o.language or "none")
         for s, o in both.subject_objects(RDFS.label)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rdflib
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from citydiplomacy.core.errors import (
@@ -41,7 +41,8 @@ from citydiplomacy.core.errors import (
     EXIT_INTERNAL,
     CitydipError,
 )
-from citydiplomacy.core.namespaces import GEO, bind_prefixes
+from citydiplomacy.core.labels import display_name
+from citydiplomacy.core.namespaces import GEO, GRAPH_ANALYSIS, bind_prefixes
 from citydiplomacy.services.java import INSTALL_HINT, find_java, java_needed_by_jars
 
 REASONERS = ("hermit", "pellet", "owlrl")
@@ -549,26 +550,9 @@ def _without_punning_artefacts(prepared: rdflib.Graph, inferred: rdflib.Graph) -
 
 # ---------------------------------------------------------------- for callers (the CLI, scripts)
 
-def label_of(graph: rdflib.Graph, node, lang: str = "en") -> str:
-    """The node's label in *lang*, else any label, else its prefixed name."""
-    labels = list(graph.objects(node, RDFS.label))
-    for wanted in (lang, None, ""):
-        for lab in labels:
-            if isinstance(lab, Literal) and (lab.language == wanted or (wanted is None and lab.language is None)):
-                return str(lab)
-    if labels:
-        return str(labels[0])
-    if isinstance(node, BNode):
-        return "(anonymous)"
-    try:
-        return graph.namespace_manager.normalizeUri(node)
-    except Exception:  # noqa: BLE001 - unusual IRIs: show them whole
-        return str(node)
-
-
-# The graph ``citydip analyze cityness --write`` fills (services.analysis.cityness.GRAPH_ANALYSIS,
-# not imported: networkx is an extra). Scores computed from the data add nothing to reason about.
-_GRAPH_ANALYSIS = "https://w3id.org/citydiplomacy/graph/analysis"
+# The graph ``citydip analyze cityness --write`` fills: scores computed from the data add
+# nothing to reason about.
+_GRAPH_ANALYSIS = GRAPH_ANALYSIS
 
 # Triples above which ``citydip reason`` refuses to start a reasoner unless --max-triples says
 # otherwise, chosen so a run takes about a minute at most. Measured with scripts/bench_reason.py
@@ -646,7 +630,7 @@ def reasoning_input(
 def result_to_json(result: ReasonerResult, graph: rdflib.Graph) -> dict:
     """The result as plain JSON data, each term with its IRI and its label in *graph*."""
     def term(node):
-        return {"iri": str(node), "label": label_of(graph, node)}
+        return {"iri": str(node), "label": display_name(graph, node)}
 
     return {
         "reasoner": result.reasoner,
@@ -693,12 +677,14 @@ def explain_empty_findings(result: ReasonerResult) -> list[str]:
 
 
 def write_materialised(graph: rdflib.Graph, out: str | Path) -> None:
-    """Write *graph* to *out* (atomically, deterministically); the format comes from the suffix, else Turtle."""
+    """Write *graph* to *out* (atomically, deterministically); the format comes from the suffix
+    (an exported format: .ttl, .nt, .jsonld, .rdf/.owl/.xml, .nq), else Turtle."""
+    from citydiplomacy.core import formats
     from citydiplomacy.core.rdfio import atomic_write
-    from citydiplomacy.services.export import FORMAT_BY_SUFFIX, serialize
+    from citydiplomacy.services.export import serialize
 
-    fmt = FORMAT_BY_SUFFIX.get(Path(out).suffix.lower(), "turtle")
-    atomic_write(out, serialize(graph, fmt))
+    fmt = formats.by_suffix(out)
+    atomic_write(out, serialize(graph, fmt.name if fmt is not None and fmt.exported else formats.TURTLE.name))
 
 
 def incoherence_error(result: ReasonerResult, graph: rdflib.Graph) -> CitydipError | None:
@@ -711,6 +697,6 @@ def incoherence_error(result: ReasonerResult, graph: rdflib.Graph) -> CitydipErr
             EXIT_FAILED,
         )
     if result.unsatisfiable:
-        names = ", ".join(label_of(graph, c) for c in result.unsatisfiable)
+        names = ", ".join(display_name(graph, c) for c in result.unsatisfiable)
         return CitydipError(f"{len(result.unsatisfiable)} unsatisfiable class(es): {names}", EXIT_FAILED)
     return None

@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 
 import pyoxigraph
 
+from citydiplomacy.core import formats
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.http import DEFAULT_MAX_RESPONSE, HttpClient, check_url, redact
 from citydiplomacy.core.namespaces import GRAPH_DATA
 from citydiplomacy.core.output import no_progress
+from citydiplomacy.core.rdfio import load_into_store
 from citydiplomacy.core.store import graph_names
-from citydiplomacy.services.querying import local
 
-N_TRIPLES = "application/n-triples"
+N_TRIPLES = formats.NTRIPLES.media_type
 
 
 def blank_node_groups(triples: list[pyoxigraph.Triple]) -> list[list[pyoxigraph.Triple]]:
@@ -98,8 +99,7 @@ def collect(store, files: tuple[str, ...], graph: str | None) -> dict[str, list[
         targets[graph or name].extend(triples)
     if files:
         extra = pyoxigraph.Store()
-        for path in files:
-            local.load_file(extra, path)
+        load_into_store(extra, files, GRAPH_DATA)
         targets[graph or GRAPH_DATA].extend(q.triple for q in extra)
     return targets
 
@@ -166,7 +166,7 @@ def load_to_server(
             if not chunk and method == "POST":
                 continue
             started.add(iri)
-            client.send(method, iri, pyoxigraph.serialize(chunk, format=pyoxigraph.RdfFormat.N_TRIPLES))
+            client.send(method, iri, pyoxigraph.serialize(chunk, format=formats.NTRIPLES.oxigraph_format))
             advance(len(chunk))
     result = LoadResult(redact(target_url), {iri: len(triples) for iri, triples in targets.items()}, len(plan))
     if graph_store and graph_store != endpoint:

@@ -13,7 +13,6 @@ import re
 import sys
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyoxigraph
@@ -21,46 +20,19 @@ import pyoxigraph
 from citydiplomacy.core import resources
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import GRAPH_DATA, GRAPH_EXAMPLES, GRAPH_ONTOLOGY
+from citydiplomacy.core.rdfio import load_into_store, load_packaged
 from citydiplomacy.services.querying.params import with_values
 from citydiplomacy.services.querying.results import Answer, from_pyoxigraph
-from citydiplomacy.core.inputs import no_triples_message
-from citydiplomacy.core.rdfio import check_input_file, has_a_triple, syntax_error
-
-OXI_FORMATS = {
-    "turtle": pyoxigraph.RdfFormat.TURTLE,
-    "nt": pyoxigraph.RdfFormat.N_TRIPLES,
-    "nquads": pyoxigraph.RdfFormat.N_QUADS,
-    "trig": pyoxigraph.RdfFormat.TRIG,
-    "xml": pyoxigraph.RdfFormat.RDF_XML,
-    "n3": pyoxigraph.RdfFormat.N3,
-    "json-ld": pyoxigraph.RdfFormat.JSON_LD,
-}
-QUAD_FORMATS = {"nquads", "trig"}
-
-
-def load_file(store: pyoxigraph.Store, path: str | Path, graph: str = GRAPH_DATA, input_format: str | None = None) -> None:
-    """Add one user RDF file to *store*, through rdfio's guards (FIFOs, size, XML entities, remote
-    JSON-LD contexts, encoding); a file that does not parse ends with the FILE:LINE:COL error."""
-    checked = check_input_file(path, input_format)
-    options = {} if checked.fmt in QUAD_FORMATS else {"to_graph": pyoxigraph.NamedNode(graph)}
-    try:
-        store.load(input=checked.data, format=OXI_FORMATS[checked.fmt], base_iri=checked.base_iri, **options)
-    except (SyntaxError, ValueError, OSError):
-        raise syntax_error(checked) from None
-    if not has_a_triple(checked):
-        raise CitydipError(no_triples_message(checked.name))
 
 
 def bundled_store(data_files: list[str] | tuple[str, ...] = ()) -> pyoxigraph.Store:
-    """An in-memory store with the ontology, the article's examples and *data_files*."""
+    """An in-memory store with the ontology, the article's examples and *data_files* (in the data graph)."""
     store = pyoxigraph.Store()
-    for path in resources.ontology_files():
-        store.load(path=str(path), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(GRAPH_ONTOLOGY))
+    load_packaged(store, resources.ontology_files(), GRAPH_ONTOLOGY)
     examples = resources.examples_file()
     if examples.exists():
-        store.load(path=str(examples), format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(GRAPH_EXAMPLES))
-    for path in data_files:
-        load_file(store, path)
+        load_packaged(store, [examples], GRAPH_EXAMPLES)
+    load_into_store(store, data_files, GRAPH_DATA)
     return store
 
 

@@ -12,6 +12,7 @@ import json
 import pyoxigraph
 from SPARQLWrapper import ASK, CONSTRUCT, JSON, POST, SELECT, TURTLE, URLENCODED, SPARQLWrapper
 
+from citydiplomacy.core import formats
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.http import DEFAULT_MAX_RESPONSE, RETRY_STATUSES, USER_AGENT, Fetched, HttpClient
 from citydiplomacy.services.querying.params import with_values
@@ -97,8 +98,8 @@ def _decode_json_results(raw: bytes) -> Answer:
 
 
 def _decode_rdf(raw: bytes, content_type: str) -> Answer:
-    media = (content_type or "text/turtle").split(";")[0].strip()
-    rdf_format = pyoxigraph.RdfFormat.from_media_type(media) or pyoxigraph.RdfFormat.TURTLE
+    media = (content_type or formats.TURTLE.media_type).split(";")[0].strip()
+    rdf_format = pyoxigraph.RdfFormat.from_media_type(media) or formats.TURTLE.oxigraph_format
     try:
         triples = [q.triple for q in pyoxigraph.parse(raw, format=rdf_format)]
     except (SyntaxError, ValueError) as exc:

@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 
 import pyoxigraph
 
+from citydiplomacy.core import formats
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import PREFIXES
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json")
-GRAPH_FORMATS = ("turtle", "ntriples")
+# CONSTRUCT/DESCRIBE answers: Turtle or N-Triples, by any of their names (turtle, ttl, ntriples, nt, ...).
+_GRAPH_RDF_FORMATS = (formats.TURTLE, formats.NTRIPLES)
+GRAPH_FORMATS = tuple(name for fmt in _GRAPH_RDF_FORMATS for name in fmt.names)
 FORMATS = (*SELECT_FORMATS, *GRAPH_FORMATS)
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -77,11 +80,11 @@ def to_json_dict(answer: Answer) -> dict:
 def serialize(answer: Answer, fmt: str) -> bytes:
     """The answer in a machine format (csv, tsv, json, turtle, ntriples)."""
     if answer.form == "graph":
-        if fmt not in GRAPH_FORMATS:
+        rdf = formats.find(fmt)
+        if rdf not in _GRAPH_RDF_FORMATS:
             raise CitydipError(f"a CONSTRUCT or DESCRIBE query gives RDF; use --format turtle or ntriples, not {fmt}")
-        rdf_format = pyoxigraph.RdfFormat.TURTLE if fmt == "turtle" else pyoxigraph.RdfFormat.N_TRIPLES
-        used = _used_prefixes(answer.triples) if fmt == "turtle" else None
-        return pyoxigraph.serialize(answer.triples, format=rdf_format, prefixes=used)
+        used = _used_prefixes(answer.triples) if rdf is formats.TURTLE else None
+        return pyoxigraph.serialize(answer.triples, format=rdf.oxigraph_format, prefixes=used)
     if fmt not in _RESULTS_FORMATS:
         raise CitydipError(f"a SELECT or ASK query gives a table; use --format table, csv, tsv or json, not {fmt}")
     data = json.dumps(to_json_dict(answer)).encode("utf-8")

@@ -12,11 +12,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import rdflib
-from rdflib.namespace import RDFS
-from rdflib.term import Node
 
 from citydiplomacy.core import resources
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.labels import best_label  # importable from here as before
 from citydiplomacy.core.namespaces import SH
 from citydiplomacy.services.validation.pyshacl_sparql_cache import cached_sparql_parsing
 from citydiplomacy.services.validation.report import (
@@ -42,16 +41,6 @@ def ontology_qa_shapes_file() -> Path:
     return resources.shapes_dir() / "ontology-qa.ttl"
 
 
-def best_label(graph: rdflib.Graph, node: Node) -> str | None:
-    labels = list(graph.objects(node, RDFS.label))
-    if not labels:
-        return None
-
-    def rank(lit: Node) -> tuple[int, str]:
-        lang = getattr(lit, "language", None)
-        return ({"en": 0, None: 1}.get(lang, 2), str(lit))
-
-    return str(sorted(labels, key=rank)[0])
 
 
 def load_shapes(which: str = "data", extra: Iterable[str | Path] = (), input_format: str | None = None) -> rdflib.Graph:

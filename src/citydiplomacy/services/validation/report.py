@@ -21,9 +21,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 from rdflib.term import Literal, Node, URIRef
 
-from citydiplomacy.core.namespaces import SH, bind_prefixes
+from citydiplomacy.core.namespaces import SH, SHAPES_NAMESPACE, bind_prefixes
 
-SHAPES_NAMESPACE = "https://w3id.org/citydiplomacy/shapes#"
 SEVERITIES = ("violation", "warning", "info")
 SEVERITY_ORDER = ("Violation", "Warning", "Info")
 # Rank of each SHACL severity; a result fails a run when its rank >= the --fail-on rank.

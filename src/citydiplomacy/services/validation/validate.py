@@ -9,22 +9,21 @@ caller's: pass ``progress`` (as :func:`citydiplomacy.core.output.progress`) and 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import RDFS
 
 from citydiplomacy.core import resources
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.labels import best_label, label_graph
 from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY, bind_prefixes
 from citydiplomacy.core.ontology import load_ontology
 from citydiplomacy.core.output import no_progress
-from citydiplomacy.core.rdfio import read_many
+from citydiplomacy.core.rdfio import load_into_store, load_packaged, read_many
 from citydiplomacy.core.store import graph_names, to_rdflib
 from citydiplomacy.services.validation import fast
-from citydiplomacy.services.validation.engine import best_label, load_shapes, validate_graph
-from citydiplomacy.services.validation.files import load_files_into_store
+from citydiplomacy.services.validation.engine import load_shapes, validate_graph
 from citydiplomacy.services.validation.report import Report, report_from_results
 
 ENGINES = ("auto", "fast", "pyshacl")
@@ -76,7 +75,7 @@ def validate_store(
     return report_from_results(
         found.results,
         shapes=shapes,
-        label_graph=_labels_of(store, {r.focus_node for r in found.results}),
+        label_graph=label_graph(store, {r.focus_node for r in found.results}),
         triples=found.triples,
         seconds=found.seconds,
         inference=inference,
@@ -138,17 +137,16 @@ def _files_fast(paths: Sequence[str], shapes: rdflib.Graph, inference: str, inpu
     store = ox.Store()
     with progress(f"loading {len(paths)} file(s)", total=len(paths)) as advance:
         for path in paths:
-            load_files_into_store(store, [path], ox.DefaultGraph(), input_format)
+            load_into_store(store, [path], ox.DefaultGraph(), input_format, flatten_quads=True)
             advance()
     triples = len(store)
-    for ontology_file in resources.ontology_files():
-        store.bulk_load(path=str(ontology_file), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
+    load_packaged(store, resources.ontology_files(), ox.DefaultGraph())
     with progress(f"validating {triples} triples"):
         found = fast.evaluate(store, shapes, inference, started)
     return report_from_results(
         found.results,
         shapes=shapes,
-        label_graph=_labels_of(store, {r.focus_node for r in found.results}),
+        label_graph=label_graph(store, {r.focus_node for r in found.results}),
         triples=triples,
         seconds=found.seconds,
         inference=inference,
@@ -167,23 +165,3 @@ def _store_instance_data(store: ox.Store) -> tuple[rdflib.Graph, rdflib.Graph]:
     bind_prefixes(data)
     ontology = to_rdflib(store, [GRAPH_ONTOLOGY])
     return data, ontology
-
-
-def _labels_of(store: ox.Store, nodes: Iterable) -> rdflib.Graph:
-    """A small graph with the rdfs:label of *nodes*, so the report can name them."""
-    graph = rdflib.Graph()
-    bind_prefixes(graph)
-    iris = [n for n in nodes if isinstance(n, rdflib.URIRef)]
-    for start in range(0, len(iris), 2000):
-        values = " ".join(f"<{iri}>" for iri in iris[start : start + 2000])
-        rows = store.query(
-            f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} ?s <{RDFS.label}> ?label }}",
-            use_default_graph_as_union=True,
-        )
-        assert isinstance(rows, ox.QuerySolutions)
-        for row in rows:
-            label = row["label"]
-            graph.add((rdflib.URIRef(row["s"].value), RDFS.label,
-                       rdflib.Literal(label.value, lang=label.language) if label.language
-                       else rdflib.Literal(label.value, datatype=label.datatype.value)))
-    return graph
