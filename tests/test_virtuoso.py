@@ -9,7 +9,6 @@ questions). Questions then run with `--endpoint .../sparql --default-graph G`.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pyoxigraph
 import pytest

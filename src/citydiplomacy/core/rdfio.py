@@ -28,9 +28,6 @@ from citydiplomacy.core.inputs import (
 )
 
 INPUT_FORMATS = formats.choices()  # what --input-format accepts
-# Compatibility for analysis/network.py until it calls load_into_store (then delete these two).
-QUAD_FORMATS = frozenset(f.rdflib for f in formats.FORMATS if f.quads)
-_OXI_FORMATS = {f.rdflib: f.oxigraph for f in formats.FORMATS}
 
 
 def guess_format(path: str | Path, explicit: str | None = None) -> str:

@@ -30,12 +30,10 @@ from datetime import datetime, timezone
 
 import networkx as nx
 import rdflib
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
-from citydiplomacy import __version__
-from citydiplomacy.core.namespaces import CDO, CDR, bind_prefixes
-
-GRAPH_ANALYSIS = "https://w3id.org/citydiplomacy/graph/analysis"
+from citydiplomacy.core import provenance
+from citydiplomacy.core.namespaces import CDO, CDR, GRAPH_ANALYSIS, bind_prefixes
 
 QUADRANTS = {
     "network city": CDO.NetworkCity,
@@ -265,14 +263,11 @@ def to_rdf(result: Cityness, started: datetime, sources: list[str]) -> rdflib.Gr
     bind_prefixes(g)
     stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
     activity = CDR[f"analysis/cityness-{stamp}"]
-    agent = CDR[f"software/citydip-{__version__}"]
     graph_node = rdflib.URIRef(GRAPH_ANALYSIS)
-    g.add((activity, RDF.type, PROV.Activity))
+    g += provenance.activity_triples(
+        activity, f"cityness analysis of {started.isoformat(timespec='seconds')}", lang="en", started=started, ended=ended
+    )
     g.add((activity, RDF.type, CDO.CitynessAnalysis))
-    g.add((activity, RDFS.label, rdflib.Literal(f"cityness analysis of {started.isoformat(timespec='seconds')}", lang="en")))
-    g.add((activity, PROV.startedAtTime, rdflib.Literal(started.isoformat(), datatype=XSD.dateTime)))
-    g.add((activity, PROV.endedAtTime, rdflib.Literal(ended.isoformat(), datatype=XSD.dateTime)))
-    g.add((activity, PROV.wasAssociatedWith, agent))
     g.add((activity, CDO.thresholdMethod, rdflib.Literal(result.method)))
     if result.flow_threshold is not None:
         g.add((activity, CDO.flowThreshold, rdflib.Literal(float(result.flow_threshold), datatype=XSD.double)))
@@ -283,8 +278,6 @@ def to_rdf(result: Cityness, started: datetime, sources: list[str]) -> rdflib.Gr
         f"citydip analyze cityness --threshold {result.method}; components used: {used}", lang="en")))
     for src in sources:
         g.add((activity, PROV.used, rdflib.URIRef(src)))
-    g.add((agent, RDF.type, PROV.SoftwareAgent))
-    g.add((agent, RDFS.label, rdflib.Literal(f"citydip {__version__}")))
     g.add((graph_node, PROV.wasGeneratedBy, activity))
     for s in result.scores:
         node = _assessment_iri(s.city)

@@ -19,7 +19,7 @@ import networkx as nx
 import pyoxigraph
 
 from citydiplomacy.core.errors import CitydipError
-from citydiplomacy.core.inputs import no_triples_message
+from citydiplomacy.core.labels import label_rank
 from citydiplomacy.core.namespaces import GRAPH_DATA, PREFIXES
 
 SEED = 42
@@ -182,13 +182,12 @@ def _read_city_facts(store, graphs, g: nx.Graph, governed: dict[str, str], advan
     return _CityFacts(labels, countries, country_labels, population, coords, memberships)
 
 
-def _label_choice(literal) -> tuple[int, str]:
-    """Sort key of a label: English first, then no language, then any other (alphabetical for stability)."""
-    lang = getattr(literal, "language", None) or ""
-    return (0 if lang == "en" else 1 if lang == "" else 2, literal.value)
+def _label_choice(literal) -> tuple:
+    """Sort key of a label: core.labels' preference, alphabetical among equals (stable)."""
+    return (label_rank(getattr(literal, "language", None)), literal.value)
 
 
-def _keep_best(best: dict[str, tuple[int, str]], key: str, literal) -> None:
+def _keep_best(best: dict[str, tuple], key: str, literal) -> None:
     """Keep in *best* the preferred label of *key* seen so far."""
     candidate = _label_choice(literal)
     if key not in best or candidate < best[key]:
@@ -197,7 +196,7 @@ def _keep_best(best: dict[str, tuple[int, str]], key: str, literal) -> None:
 
 def _city_labels(store, graphs, g: nx.Graph) -> dict[str, str]:
     """The preferred label of each city in *g* that has one."""
-    best: dict[str, tuple[int, str]] = {}
+    best: dict[str, tuple] = {}
     for row in _rows(store, Q_LABELS, graphs):
         c = _value(row["c"])
         if c in g:
@@ -208,7 +207,7 @@ def _city_labels(store, graphs, g: nx.Graph) -> dict[str, str]:
 def _city_countries(store, graphs, g: nx.Graph) -> tuple[dict[str, str], dict[str, str]]:
     """City -> its country (the smallest IRI if several), and country -> its preferred label."""
     countries: dict[str, str] = {}
-    best: dict[str, tuple[int, str]] = {}
+    best: dict[str, tuple] = {}
     for row in _rows(store, Q_COUNTRIES, graphs):
         c, k = _value(row["c"]), _value(row["k"])
         if c in g and (c not in countries or k < countries[c]):
@@ -289,30 +288,10 @@ def _annotate_cities(g: nx.Graph, facts: _CityFacts, capitals: dict[str, set[str
 def store_from_files(paths: Sequence[str], input_format: str | None = None) -> pyoxigraph.Store:
     """An in-memory store holding the RDF files *paths* (each parsed by Oxigraph; on a syntax error the
     file is read again through :func:`citydiplomacy.core.rdfio.read_rdf` for a FILE:LINE:COL message)."""
-    from citydiplomacy.core import rdfio
+    from citydiplomacy.core.rdfio import load_into_store
 
     store = pyoxigraph.Store()
-    target = pyoxigraph.NamedNode(GRAPH_DATA)
-    for path in paths:
-        checked = rdfio.check_input_file(path, input_format)  # FIFOs, size, XML entities, remote contexts
-        fmt = checked.fmt
-        oxi = getattr(pyoxigraph.RdfFormat, rdfio._OXI_FORMATS.get(fmt, ""), None)
-        if oxi is not None:
-            try:
-                kwargs = {} if fmt in rdfio.QUAD_FORMATS else {"to_graph": target}
-                store.load(input=checked.data, format=oxi, base_iri=checked.base_iri, **kwargs)
-            except (SyntaxError, ValueError, OSError):
-                pass
-            else:
-                if not rdfio.has_a_triple(checked):
-                    raise CitydipError(no_triples_message(checked.name))
-                continue
-        graph = rdfio.parse_checked(checked)  # raises with the location if it is broken
-        data = graph.serialize(format="nquads" if fmt in rdfio.QUAD_FORMATS else "nt", encoding="utf-8")
-        if fmt in rdfio.QUAD_FORMATS:
-            store.load(input=data, format=pyoxigraph.RdfFormat.N_QUADS)
-        else:
-            store.load(input=data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=target)
+    load_into_store(store, paths, GRAPH_DATA, input_format)
     return store
 
 

@@ -30,7 +30,9 @@ import pyoxigraph as ox
 
 from citydiplomacy.services.importing import countrynames, persiancities
 from citydiplomacy.services.importing.sources import QID_RE, Parsed, SourceFile
+from citydiplomacy.core import provenance
 from citydiplomacy.core.namespaces import CDO, CDR, GEO, GRAPH_DATA, WD
+from rdflib import URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 SCHEMA_VERSION = "https://schema.org/version"
@@ -80,7 +82,6 @@ class T:
     wasAssociatedWith = _n(PROV.wasAssociatedWith)
     startedAtTime = _n(PROV.startedAtTime)
     endedAtTime = _n(PROV.endedAtTime)
-    agent = _n(CDR["agent/citydip"])
 
 
 CITY = str(CDR) + "city/"
@@ -253,15 +254,9 @@ def provenance_quads(
             ]
         else:
             quads.append(ox.Quad(ent, T.label, ox.Literal(f"{source.path.name} (origin not documented)"), graph))
-    quads += [
-        ox.Quad(act, T.type, T.Activity, graph),
-        ox.Quad(act, T.label, ox.Literal(label), graph),
-        ox.Quad(act, T.wasAssociatedWith, T.agent, graph),
-        ox.Quad(T.agent, T.type, T.SoftwareAgent, graph),
-        ox.Quad(T.agent, T.label, ox.Literal("citydip"), graph),
-    ]
-    if not activity_exists(store, act):
-        quads.append(ox.Quad(act, T.startedAtTime, _now(), graph))
+    # The activity and the versioned agent that ran it, written the one way (core.provenance).
+    started = None if activity_exists(store, act) else _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    quads += provenance.as_quads(provenance.activity_triples(URIRef(act.value), label, started=started), graph)
     return quads, source_iri(main), act
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 import rdflib
 
+from citydiplomacy.core.formats import NTRIPLES
 from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY
 from citydiplomacy.core.store import GRAPH_META, graph_names
 from citydiplomacy.services.validation.fast.checker import Checker
@@ -97,7 +98,7 @@ def validate_store(store: ox.Store, shapes: rdflib.Graph | None = None, inferenc
     # faster than dumping graph by graph.
     triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{GRAPH_META}>) }}")
     assert isinstance(triples, ox.QueryTriples)
-    union = triples.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+    union = triples.serialize(format=NTRIPLES.oxigraph_format) or b""
     return evaluate(store_from_ntriples(union), shapes, inference, started)
 
 
@@ -116,8 +117,8 @@ def _validate_store_with_pyshacl(store: ox.Store, shapes: rdflib.Graph, inferenc
 def store_instance_nt(store: ox.Store) -> tuple[bytes, bytes]:
     """The store's instance data (every graph but the ontology and meta) and its ontology, as N-Triples."""
     names = [n for n in graph_names(store) if n != GRAPH_ONTOLOGY]
-    data = b"".join(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(n)) or b"" for n in names)
-    ontology = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(GRAPH_ONTOLOGY)) or b""
+    data = b"".join(store.dump(format=NTRIPLES.oxigraph_format, from_graph=ox.NamedNode(n)) or b"" for n in names)
+    ontology = store.dump(format=NTRIPLES.oxigraph_format, from_graph=ox.NamedNode(GRAPH_ONTOLOGY)) or b""
     return data, ontology
 
 

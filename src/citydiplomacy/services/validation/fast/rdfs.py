@@ -10,6 +10,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib.namespace import RDFS
 
+from citydiplomacy.core.formats import NTRIPLES
+
 INFERENCES = ("rdfs", "none")
 
 # Schema-level rules first (cheap), then the data-level ones.
@@ -34,7 +36,7 @@ def store_from_ntriples(ntriples: bytes) -> ox.Store:
     """An in-memory store whose default graph holds *ntriples* (a pyoxigraph dump, already valid)."""
     store = ox.Store()
     if ntriples:
-        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        store.bulk_load(ntriples, format=NTRIPLES.oxigraph_format, lenient=True)
     return store
 
 
