@@ -33,7 +33,7 @@ def test_the_readme_is_short_and_keeps_its_two_commands_first():
     blocks = re.findall(r"^```sh\n(.*?)^```", text, re.S | re.M)
     assert "citydip import" in blocks[0] and "citydip query run" in blocks[0]
     # .ci/run runs the first line of the second ```sh block: the test command.
-    assert blocks[1].splitlines()[0].endswith("python -m pytest")
+    assert "python -m pytest" in blocks[1].splitlines()[0]
 
 
 def test_every_page_is_in_the_navigation():

@@ -96,7 +96,7 @@ SQL_TXN_TIMEOUT = 0
 [SPARQL]
 ResultSetMaxRows = 100000
 MaxQueryCostEstimationTime = 400
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = 600
 DeferInferenceRulesInit = 0
 """
 
