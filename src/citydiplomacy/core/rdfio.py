@@ -7,6 +7,7 @@ the same way: ``Error: FILE[:LINE:COL]: reason``, exit 2.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
@@ -365,10 +366,8 @@ def _process_alive(pid: int) -> bool:
 
 
 def _unlink_quietly(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass
 
 
 _WRITE_ADVICE = {

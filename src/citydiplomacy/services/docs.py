@@ -129,7 +129,7 @@ def table1(graph: rdflib.Graph, lang: str) -> list[Table1Row]:
         rows[dim].function_types.append(label(graph, ftype, lang))
     query = """SELECT ?dim ?act (BOUND(?src) AS ?inTable) WHERE {
         ?dim a cdo:Dimension ; cdo:hasActivity ?act .
-        OPTIONAL { ?act dcterms:source ?src . FILTER(?src = <%s>) } }""" % TABLE1_SOURCE
+        OPTIONAL { ?act dcterms:source ?src . FILTER(?src = <""" + TABLE1_SOURCE + """>) } }"""
     for dim, act, in_table in _sparql(graph, query):
         rows[dim].activities.append((label(graph, act, lang), bool(in_table and in_table.toPython()), local_id(act)))
     for row in rows.values():

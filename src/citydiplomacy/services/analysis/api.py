@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph
@@ -152,12 +152,12 @@ def cityness_scores(
         raise CitydipError(f"threshold {threshold!r}: choose median or mean")
     result = cn.compute_cityness(data.graph, threshold, data.membership_data)
     summary = cn.summary_rows(result) + [("sources", " ".join(source.sources))]
-    return CitynessAnalysis(source, result, summary, started or datetime.now(timezone.utc))
+    return CitynessAnalysis(source, result, summary, started or datetime.now(UTC))
 
 
 def analyze_cityness(source: TwinningSource, threshold: str = "median") -> CitynessAnalysis:
     """Read the twinning network of *source* and score its cities (nothing is written)."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     return cityness_scores(source, read_twinning(source), threshold, started)
 
 

@@ -26,7 +26,7 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import networkx as nx
 import rdflib
@@ -258,7 +258,7 @@ def _assessment_iri(city: str) -> rdflib.URIRef:
 def to_rdf(result: Cityness, started: datetime, sources: list[str]) -> rdflib.Graph:
     """The scores as RDF: one cdo:CitynessAssessment per city, all prov:wasGeneratedBy one
     cdo:CitynessAnalysis activity that records its time and parameters and the graphs/files it used."""
-    ended = datetime.now(timezone.utc)
+    ended = datetime.now(UTC)
     g = rdflib.Graph()
     bind_prefixes(g)
     stamp = started.strftime("%Y%m%dT%H%M%S%fZ")

@@ -33,8 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib.namespace import RDFS
 
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.namespaces import CDO, WD
+from citydiplomacy.core.output import progress
 from citydiplomacy.services.importing.countrynames import lookup as cldr_country
 from citydiplomacy.services.importing.countrynames import same_country_keys
 from citydiplomacy.services.importing.dates import DateError, parse_date
@@ -42,10 +45,10 @@ from citydiplomacy.services.importing.sources import ENTITY_RE, SourceFile
 from citydiplomacy.services.importing.textnorm import fold, slug
 from citydiplomacy.services.importing.writer import (
     CITY,
+    CLDR,
     T,
     activity_exists,
     activity_iri,
-    CLDR,
     agreement_between,
     city_iri,
     country_iri,
@@ -54,9 +57,6 @@ from citydiplomacy.services.importing.writer import (
     name_source_quads,
     provenance_quads,
 )
-from citydiplomacy.core.namespaces import CDO, WD
-from citydiplomacy.core.output import progress
-from rdflib.namespace import RDFS
 
 _WD_URL = re.compile(r"(?:https?://www\.wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)")
 WRITE_CHUNK = 100_000  # quads per bulk write: bounds the memory of the write
@@ -247,7 +247,8 @@ class _CheckedLines:
         self.path, self.handle, self.number = path, handle, 0
 
     def __iter__(self):
-        for self.number, text in enumerate(self.handle, 1):
+        for number, text in enumerate(self.handle, 1):
+            self.number = number
             if "\0" in text:
                 raise CitydipError(
                     f"{self.path}:{self.number}: holds a NUL byte, so it is not a text CSV "
@@ -516,7 +517,7 @@ class _SheetImport:
         cited = name_source_quads(self.cited, self.provenance[1], self.graph)
         self.quads += [(q.subject, q.predicate, q.object, q.graph_name) for q in cited]
         if not self.activity_was:
-            ended = ox.Literal(_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=T.dateTime)
+            ended = ox.Literal(_dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(), datatype=T.dateTime)
             self.quads.append((self.provenance[1], T.endedAtTime, ended, self.graph))
         # bulk_extend in chunks skips the one big transaction that took most of the time and
         # memory; a failure while writing is completed by importing the same file again.

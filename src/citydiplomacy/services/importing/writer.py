@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
-
-from citydiplomacy.services.importing import countrynames, persiancities
-from citydiplomacy.services.importing.sources import QID_RE, Parsed, SourceFile
-from citydiplomacy.core import provenance
-from citydiplomacy.core.namespaces import CDO, CDR, GEO, GRAPH_DATA, WD
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from citydiplomacy.core import provenance
+from citydiplomacy.core.namespaces import CDO, CDR, GEO, GRAPH_DATA, WD
+from citydiplomacy.services.importing import countrynames, persiancities
+from citydiplomacy.services.importing.sources import QID_RE, Parsed, SourceFile
 
 SCHEMA_VERSION = "https://schema.org/version"
 
@@ -177,7 +177,7 @@ def graph_for(source: SourceFile) -> ox.NamedNode:
 
 def _now() -> ox.Literal:
     """The current UTC time as an xsd:dateTime, to the second."""
-    stamp = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    stamp = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     return ox.Literal(stamp, datatype=T.dateTime)
 
 
@@ -255,7 +255,7 @@ def provenance_quads(
         else:
             quads.append(ox.Quad(ent, T.label, ox.Literal(f"{source.path.name} (origin not documented)"), graph))
     # The activity and the versioned agent that ran it, written the one way (core.provenance).
-    started = None if activity_exists(store, act) else _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    started = None if activity_exists(store, act) else _dt.datetime.now(_dt.UTC).replace(microsecond=0)
     quads += provenance.as_quads(provenance.activity_triples(URIRef(act.value), label, started=started), graph)
     return quads, source_iri(main), act
 

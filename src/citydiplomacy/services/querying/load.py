@@ -43,7 +43,7 @@ def blank_node_groups(triples: list[pyoxigraph.Triple]) -> list[list[pyoxigraph.
         keys.append(blanks[0] if blanks else None)
     groups: dict[str, list] = defaultdict(list)
     singles = []
-    for t, key in zip(triples, keys):
+    for t, key in zip(triples, keys, strict=True):
         if key is None:
             singles.append([t])
         else:

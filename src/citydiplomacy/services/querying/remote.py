@@ -21,7 +21,7 @@ from citydiplomacy.services.querying.results import Answer
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
-class EndpointStatus(Exception):
+class EndpointStatusError(Exception):
     """The endpoint answered with an HTTP error status."""
 
     def __init__(self, fetched: Fetched):
@@ -33,7 +33,7 @@ class PolicySPARQLWrapper(SPARQLWrapper):
     """SPARQLWrapper whose prepared request is sent through our HttpClient instead of urllib.
 
     ``query().response`` is then a complete :class:`Fetched` (status below 300); any other
-    status raises :class:`EndpointStatus`. Credentials are the client's, not SPARQLWrapper's
+    status raises :class:`EndpointStatusError`. Credentials are the client's, not SPARQLWrapper's
     (its digest support installs a process-wide urllib opener).
     """
 
@@ -49,7 +49,7 @@ class PolicySPARQLWrapper(SPARQLWrapper):
             request.get_method(), request.full_url, data=request.data, headers=headers,
         )
         if fetched.status >= 300:
-            raise EndpointStatus(fetched)
+            raise EndpointStatusError(fetched)
         return fetched, self.returnFormat
 
 
@@ -136,7 +136,7 @@ def run(
         wrapper.addDefaultGraph(graph)
     try:
         response = wrapper.query().response
-    except EndpointStatus as exc:
+    except EndpointStatusError as exc:
         raise CitydipError(_status_message(client, exc.fetched)) from None
     return _decode(client.where, response.body, response.headers.get("Content-Type", ""), form)
 
