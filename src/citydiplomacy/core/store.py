@@ -23,7 +23,7 @@ from pathlib import Path
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 import pyoxigraph
 import rdflib
@@ -229,7 +229,8 @@ def _forget_oldest_read_locks(keep: int = 16) -> None:
 
 def _stored_fingerprint(store: pyoxigraph.Store) -> str | None:
     for quad in store.quads_for_pattern(_META_SUBJECT, _FINGERPRINT, None, pyoxigraph.NamedNode(GRAPH_META)):
-        return quad.object.value
+        if isinstance(quad.object, pyoxigraph.Literal):
+            return quad.object.value
     return None
 
 
@@ -250,6 +251,18 @@ def ensure_initialised(store: pyoxigraph.Store) -> bool:
     store.add(pyoxigraph.Quad(_META_SUBJECT, _FINGERPRINT, pyoxigraph.Literal(fingerprint), meta))
     store.flush()
     return True
+
+
+def select(store: pyoxigraph.Store, query: str, **options) -> pyoxigraph.QuerySolutions:
+    """The rows of a SELECT *query* (*options* as for ``Store.query``), typed as rows.
+
+    ``Store.query`` is typed as any query form's result; a SELECT gives rows, and anything
+    else here is a bug in our own query, so it is raised as one.
+    """
+    result = store.query(query, **options)
+    if not isinstance(result, pyoxigraph.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {query[:80]!r}")
+    return result
 
 
 def graph_names(store: pyoxigraph.Store) -> list[str]:

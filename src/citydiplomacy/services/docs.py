@@ -257,8 +257,8 @@ def entities(graph: rdflib.Graph, lang: str) -> dict[str, list[Entity]]:
                 "individuals": [(text["types"], RDF.type)],
             }[key]
             for heading, predicate in relations:
-                links = [_link(graph, o, lang) for o in graph.objects(node, predicate)]
-                links = sorted({lk for lk in links if lk and lk[1] != str(OWL.NamedIndividual)})
+                found = [_link(graph, o, lang) for o in graph.objects(node, predicate)]
+                links = sorted({lk for lk in found if lk and lk[1] != str(OWL.NamedIndividual)})
                 if links:
                     entity.links[heading] = links
             items.append(entity)

@@ -163,16 +163,22 @@ def analyze_cityness(source: TwinningSource, threshold: str = "median") -> Cityn
 
 def quadrant_leaders(result: cn.Cityness, top: int) -> list[tuple[str, list[cn.CityScore]]]:
     """The *top* cities most typical of each quadrant: network city, hierarchical town, both."""
-    orders = (
-        ("network city", lambda s: -(s.flow - s.place)),
-        ("hierarchical town", lambda s: -(s.place - s.flow)),
-        ("both", lambda s: -(s.flow + s.place)),
+    orders: tuple[tuple[str, Callable[[float, float], float]], ...] = (
+        ("network city", lambda flow, place: -(flow - place)),
+        ("hierarchical town", lambda flow, place: -(place - flow)),
+        ("both", lambda flow, place: -(flow + place)),
     )
     leaders = []
     for quadrant, order in orders:
         members = [s for s in result.scores if s.quadrant == quadrant]
-        leaders.append((quadrant, sorted(members, key=lambda s, o=order: (o(s), s.city))[:top]))
+        leaders.append((quadrant, sorted(members, key=_most_typical_first(order))[:top]))
     return leaders
+
+
+def _most_typical_first(order: Callable[[float, float], float]) -> Callable[[cn.CityScore], tuple[float, str]]:
+    """The sort key of a quadrant's members by *order* of (flow, place), then by city IRI."""
+    # every city in a quadrant has a place score: the quadrants are set only for those
+    return lambda s: (order(s.flow, s.place or 0.0), s.city)
 
 
 def cityness_graph(analysis: CitynessAnalysis) -> rdflib.Graph:

@@ -211,11 +211,13 @@ def _score_city(
 
 def _assign_quadrants(scores: list[CityScore], method: str) -> tuple[float | None, float | None]:
     """Set the quadrant of every city with both scores; return the flow and place thresholds used."""
-    both = [s for s in scores if s.place is not None]
-    flow_threshold = _threshold([s.flow for s in both], method)
-    place_threshold = _threshold([s.place for s in both], method)
-    for s in both:
-        high_flow, high_place = s.flow > flow_threshold, s.place > place_threshold
+    both = [(s, s.place) for s in scores if s.place is not None]
+    flow_threshold = _threshold([s.flow for s, _ in both], method)
+    place_threshold = _threshold([place for _, place in both], method)
+    if flow_threshold is None or place_threshold is None:
+        return flow_threshold, place_threshold  # no city has both scores
+    for s, place in both:
+        high_flow, high_place = s.flow > flow_threshold, place > place_threshold
         if high_flow:
             s.quadrant = "both" if high_place else "network city"
         else:

@@ -40,10 +40,10 @@ def parse_date(raw: str, calendar: str = "auto") -> tuple[str, str]:
     match = _DATE.fullmatch(text)
     if match is None and _DMY.fullmatch(text):
         raise DateError(f"{raw!r}: write dates year first (YYYY-MM-DD), day-first dates are ambiguous")
-    year_only = _YEAR.fullmatch(text)
-    if match is None and year_only is None:
+    found = match or _YEAR.fullmatch(text)
+    if found is None:
         raise DateError(f"{raw!r}: not a date (YYYY-MM-DD) or a year (YYYY), Gregorian or Solar Hijri")
-    year = int((match or year_only).group(1))
+    year = int(found.group(1))
     jalali = year < JALALI_LIMIT if calendar == "auto" else calendar == "jalali"
     if match is None:
         if jalali:

@@ -95,6 +95,12 @@ class Resolution:
     candidates: list[str] = field(default_factory=list)
     note: str = ""
 
+    def resolved_iri(self) -> str:
+        """The IRI of a matched or created city; an ambiguous one has none, and asking for it is a bug."""
+        if self.iri is None:
+            raise TypeError(f"a {self.outcome} city has no IRI")
+        return self.iri
+
 
 def _union(store: ox.Store, query: str):
     return store.query(query, use_default_graph_as_union=True)
@@ -139,7 +145,7 @@ class CityIndex:
         for row in _union(store, query):
             item = ENTITY_RE.fullmatch(row["w"].value)
             target = city_iri(item[1]).value if item else None
-            if target in self.known and target != row["c"].value:
+            if target is not None and target in self.known and target != row["c"].value:
                 canonical[row["c"].value] = target
         return canonical
 
@@ -446,7 +452,7 @@ class _SheetImport:
             return
         g = self.graph
         self.out.created += 1
-        city = ox.NamedNode(res.iri)
+        city = ox.NamedNode(res.resolved_iri())
         self.quads.append((city, T.type, T.City, g))
         if side.name:
             self.quads.append((city, T.label, ox.Literal(side.name), g))
@@ -454,7 +460,7 @@ class _SheetImport:
             self.quads.append((city, T.country, self._country(side.country), g))
         if side.qid:
             self.quads.append((city, T.wikidataItem, ox.NamedNode(f"{WD}{side.qid}"), g))
-        self.cities.add(res.iri, side.name or side.qid or "", side.country or "")
+        self.cities.add(city.value, side.name or side.qid or "", side.country or "")
 
     def _country(self, name: str) -> ox.NamedNode:
         """The graph's country called *name*, else a new one named as written and, where CLDR
@@ -480,7 +486,7 @@ class _SheetImport:
         src, act = self._provenance()
         for side, res in resolved:
             self._create_city(side, res)
-        partners = [ox.NamedNode(res.iri) for _side, res in resolved]
+        partners = [ox.NamedNode(res.resolved_iri()) for _side, res in resolved]
         agreement = agreement_between(partners[0].value, partners[1].value)
         g = self.graph
         if agreement.value in self.seen_pairs or agreement.value in self.statuses:

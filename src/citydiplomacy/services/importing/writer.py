@@ -32,6 +32,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
 from citydiplomacy.core import provenance
 from citydiplomacy.core.namespaces import CDO, CDR, GEO, GRAPH_DATA, WD
+from citydiplomacy.core.store import select
 from citydiplomacy.services.importing import countrynames, persiancities
 from citydiplomacy.services.importing.sources import QID_RE, Parsed, SourceFile
 
@@ -187,19 +188,19 @@ def count_triples(store: ox.Store, graph: ox.NamedNode | None = None) -> int:
         query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     else:
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"
-    return int(next(iter(store.query(query)))["n"].value)
+    return int(next(iter(select(store, query)))["n"].value)
 
 
 def existing_functional_values(store: ox.Store) -> tuple[dict[str, str], dict[str, str]]:
     """Population and WKT already stored for each city IRI (from any source)."""
     populations = {
         row["c"].value: row["v"].value
-        for row in store.query(f"SELECT ?c ?v WHERE {{ GRAPH ?g {{ ?c <{CDO.population}> ?v }} }}")
+        for row in select(store, f"SELECT ?c ?v WHERE {{ GRAPH ?g {{ ?c <{CDO.population}> ?v }} }}")
     }
     points = {
         row["c"].value: row["v"].value
-        for row in store.query(
-            f"SELECT ?c ?v WHERE {{ GRAPH ?g {{ ?c <{GEO.hasGeometry}> ?x . ?x <{GEO.asWKT}> ?v }} }}"
+        for row in select(
+            store, f"SELECT ?c ?v WHERE {{ GRAPH ?g {{ ?c <{GEO.hasGeometry}> ?x . ?x <{GEO.asWKT}> ?v }} }}"
         )
     }
     return populations, points
@@ -209,7 +210,7 @@ def existing_agreements(store: ox.Store) -> set[str]:
     """Agreement IRIs already stored, to tell new agreements from merged ones."""
     return {
         row["a"].value
-        for row in store.query(f"SELECT DISTINCT ?a WHERE {{ GRAPH ?g {{ ?a a <{CDO.TwinningAgreement}> }} }}")
+        for row in select(store, f"SELECT DISTINCT ?a WHERE {{ GRAPH ?g {{ ?a a <{CDO.TwinningAgreement}> }} }}")
     }
 
 
@@ -348,7 +349,7 @@ def persian_labelled(store: ox.Store) -> set[str]:
         f"SELECT DISTINCT ?x {{ VALUES ?kind {{ <{CDO.City}> <{CDO.Country}> }} "
         f'?x a ?kind ; <{RDFS.label}> ?l FILTER(LANGMATCHES(LANG(?l), "fa")) }}'
     )
-    return {row["x"].value for row in store.query(query, use_default_graph_as_union=True)}
+    return {row["x"].value for row in select(store, query, use_default_graph_as_union=True)}
 
 
 CLDR = "cldr"

@@ -8,6 +8,7 @@ every failure ends as one line naming the endpoint (without any credentials), ex
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import pyoxigraph
 from SPARQLWrapper import ASK, CONSTRUCT, JSON, POST, SELECT, TURTLE, URLENCODED, SPARQLWrapper
@@ -41,7 +42,7 @@ class PolicySPARQLWrapper(SPARQLWrapper):
         super().__init__(client.url, agent=USER_AGENT)
         self.client = client
 
-    def _query(self) -> tuple[Fetched, str]:
+    def _query(self) -> tuple[Fetched, str]:  # type: ignore[override]  # our Fetched stands in for urllib's response
         request = self._createRequest()
         # urllib spells header names "User-agent"; send the usual "User-Agent".
         headers = {name.title(): value for name, value in request.header_items()}
@@ -135,7 +136,7 @@ def run(
     for graph in default_graphs:
         wrapper.addDefaultGraph(graph)
     try:
-        response = wrapper.query().response
+        response = cast(Fetched, wrapper.query().response)  # what _query above returned
     except EndpointStatusError as exc:
         raise CitydipError(_status_message(client, exc.fetched)) from None
     return _decode(client.where, response.body, response.headers.get("Content-Type", ""), form)
