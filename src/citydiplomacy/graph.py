@@ -64,7 +64,7 @@ class KnowledgeGraph:
 
     def close(self) -> None:
         """Release the store (and its lock) now rather than when the object is collected."""
-        self.store = None
+        self.store = None  # type: ignore[assignment]  # released: the object is not used after close
 
     def __enter__(self) -> KnowledgeGraph:
         return self

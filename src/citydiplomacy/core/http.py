@@ -13,6 +13,7 @@ Servers can be hostile or broken, so every request made by citydip goes through 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import threading
@@ -68,7 +69,7 @@ def check_url(url: str, option: str = "--endpoint") -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise CitydipError(f"{option} {redact(url)!r}: not an http(s) URL with a host; {example}")
     try:
-        parts.port
+        _ = parts.port  # urlsplit checks the port only when it is read
     except ValueError:
         raise CitydipError(f"{option} {redact(url)!r}: the port is not a number from 1 to 65535; {example}") from None
     return url
@@ -151,10 +152,8 @@ class Deadline:
         # http.client drops conn.sock once a closing response is under way; the socket we saw is still read.
         sock = getattr(connection, "sock", None) or self._socket
         if sock is not None:
-            try:  # the plain socket call, also under TLS: wakes the reading thread with EOF
+            with contextlib.suppress(OSError):  # the plain socket call, also under TLS: wakes the reading thread with EOF
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def sent_on(self, sock) -> None:
         with self._lock:

@@ -289,7 +289,7 @@ def inline_jsonld_contexts(name: str, data: bytes) -> bytes:
     try:
         document = json.loads(data)
     except ValueError as exc:
-        where = f"{exc.lineno}:{exc.colno}: " if hasattr(exc, "lineno") else ""
+        where = f"{exc.lineno}:{exc.colno}: " if isinstance(exc, json.JSONDecodeError) else ""
         reason = getattr(exc, "msg", str(exc))
         raise CitydipError(f"{name}:{where}{reason} (as json-ld); fix the syntax and run again") from None
     except RecursionError:

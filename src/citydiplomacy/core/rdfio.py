@@ -7,12 +7,14 @@ the same way: ``Error: FILE[:LINE:COL]: reason``, exit 2.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import rdflib
 
@@ -132,8 +134,9 @@ def _rdflib_location(exc: Exception, data: bytes) -> str:
         line_start = text.rfind("\n", 0, index) + 1
         return f"{lines + 1}:{index - line_start + 1}: {why}"
     get_line = getattr(exc, "getLineNumber", None)
-    if callable(get_line):
-        return f"{get_line()}:{exc.getColumnNumber()}: {exc.getMessage()}"
+    if callable(get_line):  # a SAX parse error (RDF/XML), recognised by its methods
+        sax: Any = exc
+        return f"{get_line()}:{sax.getColumnNumber()}: {sax.getMessage()}"
     lineno = getattr(exc, "lineno", None)
     if lineno:
         return f"{lineno}:{getattr(exc, 'colno', 1)}: {getattr(exc, 'msg', why)}"
@@ -218,7 +221,7 @@ def read_many(paths: Iterable[str | Path], into: rdflib.Graph, input_format: str
     for path in paths:
         _check_is_file(str(path))
         if input_format_of(path, input_format).quads:
-            ds = read_rdf(path, None, input_format)
+            ds = cast(rdflib.Dataset, read_rdf(path, None, input_format))  # a quad format parses into a Dataset
             for s, p, o, _g in ds.quads((None, None, None, None)):
                 into.add((s, p, o))
         else:
@@ -365,13 +368,11 @@ def _process_alive(pid: int) -> bool:
 
 
 def _unlink_quietly(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass
 
 
-_WRITE_ADVICE = {
+_WRITE_ADVICE: dict[int | None, str] = {
     errno.ENOSPC: "free some space or choose another path",
     errno.EDQUOT: "free some space or choose another path",
     errno.EACCES: "check the folder's permissions or choose another path",

@@ -14,6 +14,7 @@ one that writes has it to itself (see :func:`open_store`).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import time
@@ -22,7 +23,7 @@ from pathlib import Path
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 import pyoxigraph
 import rdflib
@@ -90,9 +91,9 @@ def _waiting(target: Path, action, *args):
     while True:
         try:
             return action(*args)
-        except StoreBusy as exc:
+        except StoreBusyError as exc:
             if time.monotonic() >= deadline:
-                raise StoreBusy(f"{exc.message} (waited {wait:g} s; CITYDIP_LOCK_WAIT sets how long)") from None
+                raise StoreBusyError(f"{exc.message} (waited {wait:g} s; CITYDIP_LOCK_WAIT sets how long)") from None
         time.sleep(0.1)
 
 
@@ -132,12 +133,12 @@ def _open_error(target: Path, exc: BaseException) -> CitydipError:
     return _damaged(target, reason)
 
 
-class StoreBusy(CitydipError):
+class StoreBusyError(CitydipError):
     """Another process holds the store in a way that excludes us (exit 2, like any user error)."""
 
 
 def _in_use(target: Path) -> CitydipError:
-    return StoreBusy(f"{target}: the store is in use by another citydip process; wait for it to finish or use another --store")
+    return StoreBusyError(f"{target}: the store is in use by another citydip process; wait for it to finish or use another --store")
 
 
 def _guarded(target: Path, action, *args):
@@ -165,10 +166,8 @@ def _open_read_write(target: Path, initialise: bool) -> pyoxigraph.Store:
 def _write_marker(target: Path) -> None:
     marker = target / MARKER
     if not marker.exists():
-        try:
+        with contextlib.suppress(OSError):  # a store on read-only media: it is recognised by RocksDB's files anyway
             marker.write_text(_MARKER_TEXT, encoding="utf-8")
-        except OSError:
-            pass  # a store on read-only media: it is recognised by RocksDB's files anyway
 
 
 def _current_read_only(target: Path, initialise: bool) -> pyoxigraph.Store | None:
@@ -215,7 +214,7 @@ def _hold_read_lock(target: Path) -> None:
         fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
     except OSError as exc:
         if exc.errno in (errno.EAGAIN, errno.EACCES):
-            raise StoreBusy(
+            raise StoreBusyError(
                 f"{target}: the store is being changed by another citydip process (import, analyze); "
                 "wait for it to finish and run again"
             ) from None
@@ -230,7 +229,8 @@ def _forget_oldest_read_locks(keep: int = 16) -> None:
 
 def _stored_fingerprint(store: pyoxigraph.Store) -> str | None:
     for quad in store.quads_for_pattern(_META_SUBJECT, _FINGERPRINT, None, pyoxigraph.NamedNode(GRAPH_META)):
-        return quad.object.value
+        if isinstance(quad.object, pyoxigraph.Literal):
+            return quad.object.value
     return None
 
 
@@ -251,6 +251,18 @@ def ensure_initialised(store: pyoxigraph.Store) -> bool:
     store.add(pyoxigraph.Quad(_META_SUBJECT, _FINGERPRINT, pyoxigraph.Literal(fingerprint), meta))
     store.flush()
     return True
+
+
+def select(store: pyoxigraph.Store, query: str, **options) -> pyoxigraph.QuerySolutions:
+    """The rows of a SELECT *query* (*options* as for ``Store.query``), typed as rows.
+
+    ``Store.query`` is typed as any query form's result; a SELECT gives rows, and anything
+    else here is a bug in our own query, so it is raised as one.
+    """
+    result = store.query(query, **options)
+    if not isinstance(result, pyoxigraph.QuerySolutions):
+        raise TypeError(f"not a SELECT query: {query[:80]!r}")
+    return result
 
 
 def graph_names(store: pyoxigraph.Store) -> list[str]:

@@ -129,7 +129,7 @@ def table1(graph: rdflib.Graph, lang: str) -> list[Table1Row]:
         rows[dim].function_types.append(label(graph, ftype, lang))
     query = """SELECT ?dim ?act (BOUND(?src) AS ?inTable) WHERE {
         ?dim a cdo:Dimension ; cdo:hasActivity ?act .
-        OPTIONAL { ?act dcterms:source ?src . FILTER(?src = <%s>) } }""" % TABLE1_SOURCE
+        OPTIONAL { ?act dcterms:source ?src . FILTER(?src = <""" + TABLE1_SOURCE + """>) } }"""
     for dim, act, in_table in _sparql(graph, query):
         rows[dim].activities.append((label(graph, act, lang), bool(in_table and in_table.toPython()), local_id(act)))
     for row in rows.values():
@@ -257,8 +257,8 @@ def entities(graph: rdflib.Graph, lang: str) -> dict[str, list[Entity]]:
                 "individuals": [(text["types"], RDF.type)],
             }[key]
             for heading, predicate in relations:
-                links = [_link(graph, o, lang) for o in graph.objects(node, predicate)]
-                links = sorted({lk for lk in links if lk and lk[1] != str(OWL.NamedIndividual)})
+                found = [_link(graph, o, lang) for o in graph.objects(node, predicate)]
+                links = sorted({lk for lk in found if lk and lk[1] != str(OWL.NamedIndividual)})
                 if links:
                     entity.links[heading] = links
             items.append(entity)

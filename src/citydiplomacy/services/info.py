@@ -13,7 +13,7 @@ from citydiplomacy import __version__
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import CDO, ONTOLOGY_IRI, PROJECT_IRI
 from citydiplomacy.core.ontology import load_examples, load_ontology
-from citydiplomacy.core.store import GRAPH_META, default_store_path, open_store
+from citydiplomacy.core.store import GRAPH_META, default_store_path, open_store, select
 
 
 def ontology_summary() -> dict:
@@ -81,7 +81,7 @@ def store_contents(store: pyoxigraph.Store) -> dict:
     """Triples per named graph, agreements, cities, and the imported sources with their agreements."""
     graphs = {
         row["g"].value: int(row["n"].value)
-        for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+        for row in select(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
         if row["g"].value != GRAPH_META
     }
     sources = [
@@ -106,7 +106,7 @@ SELECT ?label (COUNT(DISTINCT ?agreement) AS ?n) WHERE {{
 
 
 def _union(store: pyoxigraph.Store, query: str):
-    return store.query(query, use_default_graph_as_union=True)
+    return select(store, query, use_default_graph_as_union=True)
 
 
 def _count(store: pyoxigraph.Store, pattern: str) -> int:

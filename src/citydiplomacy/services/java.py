@@ -109,7 +109,7 @@ def find_java(minimum: int | None = None, jvm_folders=None, who: str = "HermiT")
     good = [r for r in runtimes if r.major is not None and r.major >= minimum] if minimum else []
     if good:
         home = [r for r in good if r.found_in == "JAVA_HOME"]
-        return (home or sorted(good, key=lambda r: -r.major))[0].path
+        return (home or sorted(good, key=lambda r: -(r.major or 0)))[0].path
     raise _no_java_error(minimum, runtimes, folders, who)
 
 

@@ -35,7 +35,7 @@ def _version_stand_in() -> Iterator[None]:
     for name in [m for m in sys.modules if m == "pylode" or m.startswith("pylode.")]:
         del sys.modules[name]  # the half-imported modules of the failed first attempt
     stand_in = types.ModuleType(_VERSION_MODULE)
-    stand_in.__version__ = importlib.metadata.version("pylode")
+    vars(stand_in)["__version__"] = importlib.metadata.version("pylode")
     sys.modules[_VERSION_MODULE] = stand_in
     try:
         yield

@@ -27,9 +27,11 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeGuard, cast
 
 import rdflib
 from rdflib import Literal, URIRef
@@ -194,7 +196,7 @@ def _java_error(reasoner: str, java: str, text: str) -> CitydipError:
 _BUILTIN_PREFIXES = (_OWL_NS, _RDF_NS, str(RDFS), str(XSD))
 
 
-def _is_user_class(node) -> bool:
+def _is_user_class(node) -> TypeGuard[URIRef]:
     return isinstance(node, URIRef) and not str(node).startswith(_BUILTIN_PREFIXES)
 
 
@@ -250,7 +252,7 @@ def _most_specific(pairs: set[tuple[URIRef, URIRef]], closure: dict[URIRef, set[
 
 
 def compare_with_asserted(
-    asserted: rdflib.Graph, materialised: rdflib.Graph, unsatisfiable: set[URIRef] = frozenset()
+    asserted: rdflib.Graph, materialised: rdflib.Graph, unsatisfiable: AbstractSet[URIRef] = frozenset()
 ) -> tuple[list[tuple[URIRef, URIRef]], list[tuple[URIRef, URIRef]], int]:
     """What *materialised* entails beyond *asserted*: (subclass pairs, type pairs, total new closure pairs)."""
     before = _class_closure(asserted)
@@ -498,7 +500,7 @@ def run_owl_reasoner(graph: rdflib.Graph, reasoner: str = "hermit", java: str | 
     java = java or java_for(reasoner)
     prepared = prepare_for_owl_reasoner(graph)
     started = time.monotonic()
-    consistent, unsat, inferred, message = _RUNNERS[reasoner](prepared, java)
+    consistent, unsat, inferred, message = _RUNNERS[reasoner](prepared, java or "")  # no Java: OWL-RL, which ignores it
     seconds = time.monotonic() - started
     materialised = rdflib.Graph()
     bind_prefixes(materialised)
@@ -519,7 +521,7 @@ def run_owl_reasoner(graph: rdflib.Graph, reasoner: str = "hermit", java: str | 
     telling = [t for t in added if not _is_trivial(t)]
     result.added_triples = len(telling)
     result.trivial_triples = len(added) - len(telling)
-    result.added_by_property = Counter(p for _, p, _ in telling).most_common()
+    result.added_by_property = Counter(cast(URIRef, p) for _, p, _ in telling).most_common()  # RDF predicates are IRIs
     return result
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph
@@ -152,27 +152,33 @@ def cityness_scores(
         raise CitydipError(f"threshold {threshold!r}: choose median or mean")
     result = cn.compute_cityness(data.graph, threshold, data.membership_data)
     summary = cn.summary_rows(result) + [("sources", " ".join(source.sources))]
-    return CitynessAnalysis(source, result, summary, started or datetime.now(timezone.utc))
+    return CitynessAnalysis(source, result, summary, started or datetime.now(UTC))
 
 
 def analyze_cityness(source: TwinningSource, threshold: str = "median") -> CitynessAnalysis:
     """Read the twinning network of *source* and score its cities (nothing is written)."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     return cityness_scores(source, read_twinning(source), threshold, started)
 
 
 def quadrant_leaders(result: cn.Cityness, top: int) -> list[tuple[str, list[cn.CityScore]]]:
     """The *top* cities most typical of each quadrant: network city, hierarchical town, both."""
-    orders = (
-        ("network city", lambda s: -(s.flow - s.place)),
-        ("hierarchical town", lambda s: -(s.place - s.flow)),
-        ("both", lambda s: -(s.flow + s.place)),
+    orders: tuple[tuple[str, Callable[[float, float], float]], ...] = (
+        ("network city", lambda flow, place: -(flow - place)),
+        ("hierarchical town", lambda flow, place: -(place - flow)),
+        ("both", lambda flow, place: -(flow + place)),
     )
     leaders = []
     for quadrant, order in orders:
         members = [s for s in result.scores if s.quadrant == quadrant]
-        leaders.append((quadrant, sorted(members, key=lambda s, o=order: (o(s), s.city))[:top]))
+        leaders.append((quadrant, sorted(members, key=_most_typical_first(order))[:top]))
     return leaders
+
+
+def _most_typical_first(order: Callable[[float, float], float]) -> Callable[[cn.CityScore], tuple[float, str]]:
+    """The sort key of a quadrant's members by *order* of (flow, place), then by city IRI."""
+    # every city in a quadrant has a place score: the quadrants are set only for those
+    return lambda s: (order(s.flow, s.place or 0.0), s.city)
 
 
 def cityness_graph(analysis: CitynessAnalysis) -> rdflib.Graph:

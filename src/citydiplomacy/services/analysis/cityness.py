@@ -26,7 +26,7 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import networkx as nx
 import rdflib
@@ -211,11 +211,13 @@ def _score_city(
 
 def _assign_quadrants(scores: list[CityScore], method: str) -> tuple[float | None, float | None]:
     """Set the quadrant of every city with both scores; return the flow and place thresholds used."""
-    both = [s for s in scores if s.place is not None]
-    flow_threshold = _threshold([s.flow for s in both], method)
-    place_threshold = _threshold([s.place for s in both], method)
-    for s in both:
-        high_flow, high_place = s.flow > flow_threshold, s.place > place_threshold
+    both = [(s, s.place) for s in scores if s.place is not None]
+    flow_threshold = _threshold([s.flow for s, _ in both], method)
+    place_threshold = _threshold([place for _, place in both], method)
+    if flow_threshold is None or place_threshold is None:
+        return flow_threshold, place_threshold  # no city has both scores
+    for s, place in both:
+        high_flow, high_place = s.flow > flow_threshold, place > place_threshold
         if high_flow:
             s.quadrant = "both" if high_place else "network city"
         else:
@@ -258,7 +260,7 @@ def _assessment_iri(city: str) -> rdflib.URIRef:
 def to_rdf(result: Cityness, started: datetime, sources: list[str]) -> rdflib.Graph:
     """The scores as RDF: one cdo:CitynessAssessment per city, all prov:wasGeneratedBy one
     cdo:CitynessAnalysis activity that records its time and parameters and the graphs/files it used."""
-    ended = datetime.now(timezone.utc)
+    ended = datetime.now(UTC)
     g = rdflib.Graph()
     bind_prefixes(g)
     stamp = started.strftime("%Y%m%dT%H%M%S%fZ")

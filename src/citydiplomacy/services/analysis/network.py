@@ -21,6 +21,7 @@ import pyoxigraph
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.labels import label_rank
 from citydiplomacy.core.namespaces import GRAPH_DATA, PREFIXES
+from citydiplomacy.core.store import select
 
 SEED = 42
 
@@ -76,7 +77,7 @@ def _rows(store: pyoxigraph.Store, query: str, graphs: Sequence[str] | None) -> 
     else:
         kwargs["use_default_graph_as_union"] = True
     try:
-        yield from store.query(query, **kwargs)
+        yield from select(store, query, **kwargs)
     except (SyntaxError, OSError) as exc:  # pragma: no cover - our own queries
         raise CitydipError(f"querying the store failed: {exc}", 3) from None
 
@@ -436,7 +437,7 @@ def _mixing_and_cliques(g: nx.Graph) -> Rows:
     """Degree assortativity, the largest clique, then who twins with whom (country, size)."""
     assort = _coefficient(lambda: nx.degree_assortativity_coefficient(g)) if g.number_of_edges() > 0 else None
     # the largest clique: a city network formalised as all-pairs twinning (e.g. the Douzelage) shows here
-    largest_clique = max(nx.find_cliques(g), key=len, default=[])
+    largest_clique: list = max(nx.find_cliques(g), key=len, default=[])
     return [
         ("degree_assortativity", assort),
         ("largest_clique_cities", len(largest_clique)),

@@ -64,7 +64,7 @@ def _by_code() -> dict[str, CountryNames]:
     return {
         code: CountryNames(code, english[code], persian[code])
         for code in english
-        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES and code in persian
+        if isinstance(code, str) and len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES and code in persian
     }
 
 

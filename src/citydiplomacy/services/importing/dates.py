@@ -40,14 +40,11 @@ def parse_date(raw: str, calendar: str = "auto") -> tuple[str, str]:
     match = _DATE.fullmatch(text)
     if match is None and _DMY.fullmatch(text):
         raise DateError(f"{raw!r}: write dates year first (YYYY-MM-DD), day-first dates are ambiguous")
-    year_only = _YEAR.fullmatch(text)
-    if match is None and year_only is None:
+    found = match or _YEAR.fullmatch(text)
+    if found is None:
         raise DateError(f"{raw!r}: not a date (YYYY-MM-DD) or a year (YYYY), Gregorian or Solar Hijri")
-    year = int((match or year_only).group(1))
-    if calendar == "auto":
-        jalali = year < JALALI_LIMIT
-    else:
-        jalali = calendar == "jalali"
+    year = int(found.group(1))
+    jalali = year < JALALI_LIMIT if calendar == "auto" else calendar == "jalali"
     if match is None:
         if jalali:
             try:
@@ -60,10 +57,7 @@ def parse_date(raw: str, calendar: str = "auto") -> tuple[str, str]:
         return f"{year:04d}", XSD_GYEAR
     month, day = int(match.group(2)), int(match.group(3))
     try:
-        if jalali:
-            gregorian = jdatetime.date(year, month, day).togregorian()
-        else:
-            gregorian = _dt.date(year, month, day)
+        gregorian = jdatetime.date(year, month, day).togregorian() if jalali else _dt.date(year, month, day)
     except ValueError as exc:
         kind = "Solar Hijri" if jalali else "Gregorian"
         raise DateError(f"{raw!r}: not a valid {kind} date ({exc})") from None

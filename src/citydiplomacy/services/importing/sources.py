@@ -248,10 +248,11 @@ def _read_ursino_row(parsed: Parsed, row: list[str], line: int) -> None:
     for iri in (row[0], row[4]):
         match = ENTITY_RE.fullmatch(iri.strip())
         qids.append(match.group(1) if match else None)
-    if None in qids:
+    first, second = qids
+    if first is None or second is None:
         parsed.skip(line, "not a Wikidata item", f"line {line}: {row[0]!r} / {row[4]!r} is not a Wikidata entity IRI")
         return
-    for qid, label, population, point in ((qids[0], *row[1:4]), (qids[1], *row[5:8])):
+    for qid, label, population, point in ((first, *row[1:4]), (second, *row[5:8])):
         record = parsed.city(qid)
         _add_label(record, label, None)
         _add_population(parsed, record, population, line, f"line {line}: {{qid}} population {{value}} ignored")
@@ -261,7 +262,7 @@ def _read_ursino_row(parsed: Parsed, row: list[str], line: int) -> None:
                 record.points.append((match.group(1), match.group(2)))
             else:
                 parsed.issues.append(Issue(line, "bad coordinates", f"line {line}: {qid} {point!r} ignored"))
-    parsed.add_pair(qids[0], qids[1], qids[0], line)
+    parsed.add_pair(first, second, first, line)
 
 
 def _add_label(record: CityRecord, label: str, lang: str | None) -> None:

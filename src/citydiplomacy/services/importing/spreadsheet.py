@@ -33,8 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib.namespace import RDFS
 
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.namespaces import CDO, WD
+from citydiplomacy.core.output import progress
 from citydiplomacy.services.importing.countrynames import lookup as cldr_country
 from citydiplomacy.services.importing.countrynames import same_country_keys
 from citydiplomacy.services.importing.dates import DateError, parse_date
@@ -42,10 +45,10 @@ from citydiplomacy.services.importing.sources import ENTITY_RE, SourceFile
 from citydiplomacy.services.importing.textnorm import fold, slug
 from citydiplomacy.services.importing.writer import (
     CITY,
+    CLDR,
     T,
     activity_exists,
     activity_iri,
-    CLDR,
     agreement_between,
     city_iri,
     country_iri,
@@ -54,9 +57,6 @@ from citydiplomacy.services.importing.writer import (
     name_source_quads,
     provenance_quads,
 )
-from citydiplomacy.core.namespaces import CDO, WD
-from citydiplomacy.core.output import progress
-from rdflib.namespace import RDFS
 
 _WD_URL = re.compile(r"(?:https?://www\.wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)")
 WRITE_CHUNK = 100_000  # quads per bulk write: bounds the memory of the write
@@ -94,6 +94,12 @@ class Resolution:
     iri: str | None
     candidates: list[str] = field(default_factory=list)
     note: str = ""
+
+    def resolved_iri(self) -> str:
+        """The IRI of a matched or created city; an ambiguous one has none, and asking for it is a bug."""
+        if self.iri is None:
+            raise TypeError(f"a {self.outcome} city has no IRI")
+        return self.iri
 
 
 def _union(store: ox.Store, query: str):
@@ -139,7 +145,7 @@ class CityIndex:
         for row in _union(store, query):
             item = ENTITY_RE.fullmatch(row["w"].value)
             target = city_iri(item[1]).value if item else None
-            if target in self.known and target != row["c"].value:
+            if target is not None and target in self.known and target != row["c"].value:
                 canonical[row["c"].value] = target
         return canonical
 
@@ -247,7 +253,8 @@ class _CheckedLines:
         self.path, self.handle, self.number = path, handle, 0
 
     def __iter__(self):
-        for self.number, text in enumerate(self.handle, 1):
+        for number, text in enumerate(self.handle, 1):
+            self.number = number
             if "\0" in text:
                 raise CitydipError(
                     f"{self.path}:{self.number}: holds a NUL byte, so it is not a text CSV "
@@ -445,7 +452,7 @@ class _SheetImport:
             return
         g = self.graph
         self.out.created += 1
-        city = ox.NamedNode(res.iri)
+        city = ox.NamedNode(res.resolved_iri())
         self.quads.append((city, T.type, T.City, g))
         if side.name:
             self.quads.append((city, T.label, ox.Literal(side.name), g))
@@ -453,7 +460,7 @@ class _SheetImport:
             self.quads.append((city, T.country, self._country(side.country), g))
         if side.qid:
             self.quads.append((city, T.wikidataItem, ox.NamedNode(f"{WD}{side.qid}"), g))
-        self.cities.add(res.iri, side.name or side.qid or "", side.country or "")
+        self.cities.add(city.value, side.name or side.qid or "", side.country or "")
 
     def _country(self, name: str) -> ox.NamedNode:
         """The graph's country called *name*, else a new one named as written and, where CLDR
@@ -479,7 +486,7 @@ class _SheetImport:
         src, act = self._provenance()
         for side, res in resolved:
             self._create_city(side, res)
-        partners = [ox.NamedNode(res.iri) for _side, res in resolved]
+        partners = [ox.NamedNode(res.resolved_iri()) for _side, res in resolved]
         agreement = agreement_between(partners[0].value, partners[1].value)
         g = self.graph
         if agreement.value in self.seen_pairs or agreement.value in self.statuses:
@@ -516,7 +523,7 @@ class _SheetImport:
         cited = name_source_quads(self.cited, self.provenance[1], self.graph)
         self.quads += [(q.subject, q.predicate, q.object, q.graph_name) for q in cited]
         if not self.activity_was:
-            ended = ox.Literal(_dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(), datatype=T.dateTime)
+            ended = ox.Literal(_dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat(), datatype=T.dateTime)
             self.quads.append((self.provenance[1], T.endedAtTime, ended, self.graph))
         # bulk_extend in chunks skips the one big transaction that took most of the time and
         # memory; a failure while writing is completed by importing the same file again.

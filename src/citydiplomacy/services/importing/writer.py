@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
 import pyoxigraph as ox
-
-from citydiplomacy.services.importing import countrynames, persiancities
-from citydiplomacy.services.importing.sources import QID_RE, Parsed, SourceFile
-from citydiplomacy.core import provenance
-from citydiplomacy.core.namespaces import CDO, CDR, GEO, GRAPH_DATA, WD
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
+
+from citydiplomacy.core import provenance
+from citydiplomacy.core.namespaces import CDO, CDR, GEO, GRAPH_DATA, WD
+from citydiplomacy.core.store import select
+from citydiplomacy.services.importing import countrynames, persiancities
+from citydiplomacy.services.importing.sources import QID_RE, Parsed, SourceFile
 
 SCHEMA_VERSION = "https://schema.org/version"
 
@@ -177,7 +178,7 @@ def graph_for(source: SourceFile) -> ox.NamedNode:
 
 def _now() -> ox.Literal:
     """The current UTC time as an xsd:dateTime, to the second."""
-    stamp = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    stamp = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     return ox.Literal(stamp, datatype=T.dateTime)
 
 
@@ -187,19 +188,19 @@ def count_triples(store: ox.Store, graph: ox.NamedNode | None = None) -> int:
         query = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     else:
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"
-    return int(next(iter(store.query(query)))["n"].value)
+    return int(next(iter(select(store, query)))["n"].value)
 
 
 def existing_functional_values(store: ox.Store) -> tuple[dict[str, str], dict[str, str]]:
     """Population and WKT already stored for each city IRI (from any source)."""
     populations = {
         row["c"].value: row["v"].value
-        for row in store.query(f"SELECT ?c ?v WHERE {{ GRAPH ?g {{ ?c <{CDO.population}> ?v }} }}")
+        for row in select(store, f"SELECT ?c ?v WHERE {{ GRAPH ?g {{ ?c <{CDO.population}> ?v }} }}")
     }
     points = {
         row["c"].value: row["v"].value
-        for row in store.query(
-            f"SELECT ?c ?v WHERE {{ GRAPH ?g {{ ?c <{GEO.hasGeometry}> ?x . ?x <{GEO.asWKT}> ?v }} }}"
+        for row in select(
+            store, f"SELECT ?c ?v WHERE {{ GRAPH ?g {{ ?c <{GEO.hasGeometry}> ?x . ?x <{GEO.asWKT}> ?v }} }}"
         )
     }
     return populations, points
@@ -209,7 +210,7 @@ def existing_agreements(store: ox.Store) -> set[str]:
     """Agreement IRIs already stored, to tell new agreements from merged ones."""
     return {
         row["a"].value
-        for row in store.query(f"SELECT DISTINCT ?a WHERE {{ GRAPH ?g {{ ?a a <{CDO.TwinningAgreement}> }} }}")
+        for row in select(store, f"SELECT DISTINCT ?a WHERE {{ GRAPH ?g {{ ?a a <{CDO.TwinningAgreement}> }} }}")
     }
 
 
@@ -255,7 +256,7 @@ def provenance_quads(
         else:
             quads.append(ox.Quad(ent, T.label, ox.Literal(f"{source.path.name} (origin not documented)"), graph))
     # The activity and the versioned agent that ran it, written the one way (core.provenance).
-    started = None if activity_exists(store, act) else _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+    started = None if activity_exists(store, act) else _dt.datetime.now(_dt.UTC).replace(microsecond=0)
     quads += provenance.as_quads(provenance.activity_triples(URIRef(act.value), label, started=started), graph)
     return quads, source_iri(main), act
 
@@ -348,7 +349,7 @@ def persian_labelled(store: ox.Store) -> set[str]:
         f"SELECT DISTINCT ?x {{ VALUES ?kind {{ <{CDO.City}> <{CDO.Country}> }} "
         f'?x a ?kind ; <{RDFS.label}> ?l FILTER(LANGMATCHES(LANG(?l), "fa")) }}'
     )
-    return {row["x"].value for row in store.query(query, use_default_graph_as_union=True)}
+    return {row["x"].value for row in select(store, query, use_default_graph_as_union=True)}
 
 
 CLDR = "cldr"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import pyoxigraph
 
@@ -43,7 +44,7 @@ def blank_node_groups(triples: list[pyoxigraph.Triple]) -> list[list[pyoxigraph.
         keys.append(blanks[0] if blanks else None)
     groups: dict[str, list] = defaultdict(list)
     singles = []
-    for t, key in zip(triples, keys):
+    for t, key in zip(triples, keys, strict=True):
         if key is None:
             singles.append([t])
         else:
@@ -166,7 +167,8 @@ def load_to_server(
             if not chunk and method == "POST":
                 continue
             started.add(iri)
-            client.send(method, iri, pyoxigraph.serialize(chunk, format=formats.NTRIPLES.oxigraph_format))
+            body = cast(bytes, pyoxigraph.serialize(chunk, format=formats.NTRIPLES.oxigraph_format))  # bytes without an output
+            client.send(method, iri, body)
             advance(len(chunk))
     result = LoadResult(redact(target_url), {iri: len(triples) for iri, triples in targets.items()}, len(plan))
     if graph_store and graph_store != endpoint:
@@ -186,6 +188,9 @@ def server_count(endpoint: str, graph: str, user, password, timeout: float, retr
         retries=retries, max_bytes=max_bytes,
     )
     try:
-        return int(answer.rows[0]["n"].value)
+        count = answer.rows[0]["n"]
+        if not isinstance(count, pyoxigraph.Literal):
+            raise ValueError(count)
+        return int(count.value)
     except (IndexError, KeyError, ValueError):
         raise CitydipError(f"{redact(endpoint)}: did not answer the triple count of <{graph}>") from None

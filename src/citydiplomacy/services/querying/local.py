@@ -134,7 +134,7 @@ def refuse_services(parsed: ParsedQuery, where: str, allowed: bool) -> None:
         if urlsplit(service.iri).scheme.lower() not in _SERVICE_SCHEMES:
             raise CitydipError(f"{where}: SERVICE <{redact(service.iri)}>: only http and https endpoints can be called")
     if parsed.services and not allowed:
-        names = ", ".join(dict.fromkeys(f"<{redact(s.iri)}>" for s in parsed.services))
+        names = ", ".join(dict.fromkeys(f"<{redact(s.iri or '')}>" for s in parsed.services))  # all set: checked above
         raise CitydipError(
             f"{where}: calls SERVICE {names} (a remote SPARQL endpoint); nothing was run: "
             "give --allow-service to let the query contact it"
@@ -229,7 +229,7 @@ def _within(seconds: float, compute, calling: str):
             "or raise --timeout"
         )
     error = outcome.pop("error", None)
-    if error is not None:
+    if isinstance(error, BaseException):
         try:
             raise error
         finally:

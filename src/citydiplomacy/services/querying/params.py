@@ -19,6 +19,7 @@ from pygments.token import Comment
 
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import PREFIXES
+from citydiplomacy.core.store import select
 from citydiplomacy.services.querying.catalog import PARAM_TYPES, Question
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -148,13 +149,13 @@ def values_block(bound: dict[str, object]) -> str:
     A parameter bound to a list of terms (a label) gives one row per term.
     """
     names = list(bound)
-    choices = [bound[n] if isinstance(bound[n], list) else [bound[n]] for n in names]
+    choices = [value if isinstance(value, list) else [value] for value in bound.values()]
     rows = list(itertools.product(*choices))
     block = "VALUES ({}) {{ {} }}".format(
         " ".join("?" + n for n in names),
         " ".join("({})".format(" ".join(str(term) for term in row)) for row in rows),
     )
-    check = [tuple(solution[n] for n in names) for solution in pyoxigraph.Store().query(f"SELECT * WHERE {{ {block} }}")]
+    check = [tuple(solution[n] for n in names) for solution in select(pyoxigraph.Store(), f"SELECT * WHERE {{ {block} }}")]
     if check != rows:
         raise CitydipError("a --param value cannot be written safely into the query; simplify the value")
     return block

@@ -8,6 +8,7 @@ every failure ends as one line naming the endpoint (without any credentials), ex
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import pyoxigraph
 from SPARQLWrapper import ASK, CONSTRUCT, JSON, POST, SELECT, TURTLE, URLENCODED, SPARQLWrapper
@@ -21,7 +22,7 @@ from citydiplomacy.services.querying.results import Answer
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
-class EndpointStatus(Exception):
+class EndpointStatusError(Exception):
     """The endpoint answered with an HTTP error status."""
 
     def __init__(self, fetched: Fetched):
@@ -33,7 +34,7 @@ class PolicySPARQLWrapper(SPARQLWrapper):
     """SPARQLWrapper whose prepared request is sent through our HttpClient instead of urllib.
 
     ``query().response`` is then a complete :class:`Fetched` (status below 300); any other
-    status raises :class:`EndpointStatus`. Credentials are the client's, not SPARQLWrapper's
+    status raises :class:`EndpointStatusError`. Credentials are the client's, not SPARQLWrapper's
     (its digest support installs a process-wide urllib opener).
     """
 
@@ -41,7 +42,7 @@ class PolicySPARQLWrapper(SPARQLWrapper):
         super().__init__(client.url, agent=USER_AGENT)
         self.client = client
 
-    def _query(self) -> tuple[Fetched, str]:
+    def _query(self) -> tuple[Fetched, str]:  # type: ignore[override]  # our Fetched stands in for urllib's response
         request = self._createRequest()
         # urllib spells header names "User-agent"; send the usual "User-Agent".
         headers = {name.title(): value for name, value in request.header_items()}
@@ -49,7 +50,7 @@ class PolicySPARQLWrapper(SPARQLWrapper):
             request.get_method(), request.full_url, data=request.data, headers=headers,
         )
         if fetched.status >= 300:
-            raise EndpointStatus(fetched)
+            raise EndpointStatusError(fetched)
         return fetched, self.returnFormat
 
 
@@ -135,8 +136,8 @@ def run(
     for graph in default_graphs:
         wrapper.addDefaultGraph(graph)
     try:
-        response = wrapper.query().response
-    except EndpointStatus as exc:
+        response = cast(Fetched, wrapper.query().response)  # what _query above returned
+    except EndpointStatusError as exc:
         raise CitydipError(_status_message(client, exc.fetched)) from None
     return _decode(client.where, response.body, response.headers.get("Content-Type", ""), form)
 
