@@ -57,7 +57,9 @@ def test_examples_round_trip_isomorphic(fmt, tmp_path):
     out = tmp_path / f"examples{formats.named(fmt).extension}"
     result = CliRunner().invoke(cli, ["export", "--format", fmt, "--what", "examples", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output == ""
+    assert result.stdout == ""
+    closing = result.stderr.strip().splitlines()[-1]
+    assert closing.startswith(f"exported examples to {out}: ") and re.search(r": [\d,]+ (triples|quads), ", closing)
     assert isomorphic(_as_graph(out.read_bytes(), fmt), load_examples())
 
 
@@ -201,13 +203,13 @@ def test_out_into_missing_folder_is_one_line(tmp_path):
 def test_rdfxml_loads_in_owlready2_with_every_class(tmp_path):
     import owlready2
 
-    turtle = rdflib.Graph().parse(data=_export(["--format", "turtle"]), format="turtle")
+    turtle = rdflib.Graph().parse(data=_export(["--format", "turtle", "--what", "ontology"]), format="turtle")
     declared = {
         s for s in turtle.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef) and str(s).startswith(str(CDO))
     }
     assert len(declared) > 0
     path = tmp_path / "citydiplomacy.rdf"
-    path.write_bytes(_export(["--format", "rdfxml"]))
+    path.write_bytes(_export(["--format", "rdfxml", "--what", "ontology"]))
     world = owlready2.World()
     onto = world.get_ontology(path.as_uri()).load()
     loaded = {c.iri for c in world.classes() if c.iri.startswith(str(CDO))}
@@ -224,7 +226,7 @@ def test_rdfxml_is_read_by_the_owl_api(tmp_path):
     from citydiplomacy.services.reasoning import find_java
 
     path = tmp_path / "citydiplomacy.rdf"
-    path.write_bytes(_export(["--format", "rdfxml"]))
+    path.write_bytes(_export(["--format", "rdfxml", "--what", "ontology"]))
     run = subprocess.run(
         [find_java(), "-cp", owlr._HERMIT_CLASSPATH, "org.semanticweb.HermiT.cli.CommandLine", "-c", path.as_uri()],
         capture_output=True, text=True, timeout=300,
