@@ -29,11 +29,11 @@ SOURCES = [
 FORMATS = ("turtle", "ntriples", "nquads", "rdfxml", "jsonld")
 
 
-def run_child(command: list[str], env: dict) -> tuple[int, float, float, str]:
-    """Run *command*; its exit code, wall seconds, peak RSS in MB and stderr."""
+def run_child(command: list[str], env: dict, out: Path | None = None) -> tuple[int, float, float, str]:
+    """Run *command* (its stdout into *out*); its exit code, wall seconds, peak RSS in MB and stderr."""
     started = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=err)
+    with tempfile.TemporaryFile() as err, open(out or os.devnull, "wb") as stdout:
+        child = subprocess.Popen(command, env=env, stdout=stdout, stderr=err)
         _pid, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -62,8 +62,8 @@ def main() -> int:
         print(f"{'format':10} {'seconds':>8} {'peak MB':>8} {'MB out':>8}")
         for fmt in args.formats.split(","):
             out = Path(tmp) / f"export.{fmt}"
-            command = [*base, "export", "--what", args.what, "--format", fmt, "--out", str(out)]
-            code, seconds, peak, err = run_child(command, env)
+            command = [*base, "export", "--what", args.what, "--format", fmt]
+            code, seconds, peak, err = run_child(command, env, out)
             if code != 0:
                 print(f"{fmt}: exit {code}\n{err}", file=sys.stderr)
                 return code

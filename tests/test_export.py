@@ -286,3 +286,70 @@ def test_export_bytes_from_python_is_what_the_command_writes(tmp_path):
         assert result.data == _export(["--format", fmt, "--what", "data"], path)
     with pytest.raises(ValueError, match="needs the store"):
         export_bytes("data", "turtle")
+
+
+def _awkward_store(tmp_path) -> str:
+    """A store whose data graph holds what the JSON-LD writer must get right, plus analyze's scores."""
+    from citydiplomacy.core.namespaces import GRAPH_ANALYSIS
+    from citydiplomacy.core.store import open_store
+
+    path = tmp_path / "kg"
+    store = open_store(path)
+    data = _awkward_graph(typed_string=False)
+    city = URIRef("https://w3id.org/citydiplomacy/resource/city/Q64")
+    data.add((city, CDO.population, Literal("3700000", datatype=XSD.integer)))  # fits the context's coercion
+    data.add((city, CDO.population, Literal("about 3.7 million")))  # does not
+    data.add((city, RDFS.label, Literal("Berlin", lang="en")))
+    data.add((city, RDFS.label, Literal("Berlin", lang="de")))
+    data.add((city, RDFS.label, Literal("برلین", lang="fa")))
+    data.add((city, RDFS.label, Literal("Berlín", lang="fa")))  # two labels in one language
+    data.add((city, RDFS.label, Literal("no language")))
+    data.add((city, CDO.partner, URIRef("https://w3id.org/citydiplomacy/resource/city/Q90")))
+    data.add((city, CDO.partner, Literal("not an IRI")))
+    store.load(data.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES,
+               to_graph=pyoxigraph.NamedNode(GRAPH_DATA))
+    store.load(b'<https://example.org/x#city1> <https://w3id.org/citydiplomacy/ontology#cityness> "0.5" .',
+               format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(GRAPH_ANALYSIS))
+    store.flush()
+    del store
+    return str(path)
+
+
+def test_store_jsonld_is_valid_compact_and_round_trips(tmp_path):
+    import json
+
+    from pyld import jsonld
+
+    store = _awkward_store(tmp_path)
+    expected = _as_graph(_export(["--format", "nquads", "--what", "data"], store), "nquads")
+    data = _export(["--format", "jsonld", "--what", "data"], store)
+    assert isomorphic(_as_graph(data, "jsonld"), expected)
+    # The reference implementation reads it to the same graph too (no rdflib leniency relied on).
+    document = json.loads(data)
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    assert isomorphic(rdflib.Graph().parse(data=nquads, format="nt"), expected)
+    berlin = next(n for n in document["@graph"] if n["@id"] == "cdr:city/Q64")
+    assert berlin["label"]["fa"] == sorted(["برلین", "Berlín"])
+    assert berlin["rdfs:label"] == "no language"
+    assert berlin["population"] == "3700000"
+    assert berlin["partner"] == "cdr:city/Q90"
+    ids = [n["@id"] for n in document["@graph"]]
+    assert ids == sorted(ids)
+
+
+def test_what_data_leaves_out_the_scores_and_what_analysis_has_only_them(tmp_path):
+    store = _awkward_store(tmp_path)
+    data = _as_graph(_export(["--format", "ntriples", "--what", "data"], store), "ntriples")
+    assert (None, CDO.cityness, None) not in data
+    scores = _as_graph(_export(["--format", "ntriples", "--what", "analysis"], store), "ntriples")
+    assert len(scores) == 1 and (None, CDO.cityness, None) in scores
+    everything = _as_graph(_export(["--format", "ntriples"], store), "ntriples")  # the default: all
+    assert len(everything) > len(data) + len(scores)
+
+
+def test_every_export_ends_with_a_closing_line_on_stderr(tmp_path):
+    store = _store_with_data(tmp_path)
+    result = CliRunner().invoke(cli, ["--store", store, "export", "--format", "jsonld", "--what", "data"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("{")
+    assert re.fullmatch(r"exported data to standard output: 5 triples, [\d,]+ bytes, [\d.]+ s", result.stderr.strip())
