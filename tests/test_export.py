@@ -20,7 +20,14 @@ from citydiplomacy.cli import cli
 from citydiplomacy.core import formats
 from citydiplomacy.core.namespaces import CDO, GEO, GRAPH_DATA, GRAPH_ONTOLOGY
 from citydiplomacy.core.ontology import load_examples
-from citydiplomacy.services.export import FORMATS, merged_ontology, serialize, serialize_graphs
+from citydiplomacy.services.export import (
+    FORMATS,
+    merged_ontology,
+    quiet_rdflib_parsers,
+    reparse,
+    serialize,
+    serialize_graphs,
+)
 
 ALL_FORMATS = sorted(FORMATS)
 
@@ -28,13 +35,16 @@ ALL_FORMATS = sorted(FORMATS)
 def _as_graph(data: bytes, fmt: str) -> rdflib.Graph:
     graph = rdflib.Graph()
     if fmt == "nquads":
-        ds = rdflib.Dataset()
-        ds.parse(data=data, format="nquads")
-        for s, p, o, _g in ds.quads((None, None, None, None)):
+        for s, p, o, _g in _dataset(data).quads((None, None, None, None)):
             graph.add((s, p, o))
     else:
-        graph.parse(data=data, format=formats.named(fmt).rdflib)
+        with quiet_rdflib_parsers():
+            graph.parse(data=data, format=formats.named(fmt).rdflib)
     return graph
+
+
+def _dataset(data: bytes) -> rdflib.Dataset:
+    return reparse(data, "nquads")
 
 
 def _export(args, store=None) -> bytes:
@@ -158,15 +168,13 @@ def _store_with_data(tmp_path) -> str:
 def test_data_and_all_from_the_store_nquads_keeps_named_graphs(tmp_path):
     store = _store_with_data(tmp_path)
     data = _export(["--format", "nquads", "--what", "data"], store)
-    ds = rdflib.Dataset()
-    ds.parse(data=data, format="nquads")
+    ds = _dataset(data)
     names = {str(g) for _s, _p, _o, g in ds.quads((None, None, None, None))}
     assert names == {GRAPH_DATA}
     assert len(list(ds.quads((None, None, None, None)))) == 5
 
     everything = _export(["--format", "nquads", "--what", "all"], store)
-    ds_all = rdflib.Dataset()
-    ds_all.parse(data=everything, format="nquads")
+    ds_all = _dataset(everything)
     names_all = {str(g) for _s, _p, _o, g in ds_all.quads((None, None, None, None))}
     assert {GRAPH_DATA, GRAPH_ONTOLOGY} <= names_all
     ontology_part = rdflib.Graph()
