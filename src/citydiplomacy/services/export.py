@@ -23,7 +23,6 @@ from rdflib.plugins.serializers.turtle import TurtleSerializer
 
 from citydiplomacy.core import formats
 from citydiplomacy.core.errors import CitydipError
-from citydiplomacy.core.output import no_progress
 from citydiplomacy.core.namespaces import (
     GRAPH_ANALYSIS,
     GRAPH_EXAMPLES,
@@ -31,6 +30,7 @@ from citydiplomacy.core.namespaces import (
     PREFIXES,
     bind_prefixes,
 )
+from citydiplomacy.core.output import no_progress
 
 # The formats the registry marks as exported, by name (each also accepted by its aliases: ttl, nt, ...).
 FORMATS: tuple[str, ...] = tuple(fmt.name for fmt in formats.EXPORTED)
@@ -306,8 +306,7 @@ def _canonical_store_dataset(store, what: str, progress):
     with progress(f"reading {len(names)} graph(s) from the store") as advance:
         def quads():
             for name in names:
-                for quad in _store_graph_quads(store, name):
-                    yield quad
+                yield from _store_graph_quads(store, name)
                 advance(1)
 
         dataset = pyoxigraph.Dataset(quads())
