@@ -20,7 +20,14 @@ from citydiplomacy.cli import cli
 from citydiplomacy.core import formats
 from citydiplomacy.core.namespaces import CDO, GEO, GRAPH_DATA, GRAPH_ONTOLOGY
 from citydiplomacy.core.ontology import load_examples
-from citydiplomacy.services.export import FORMATS, merged_ontology, serialize, serialize_graphs
+from citydiplomacy.services.export import (
+    FORMATS,
+    merged_ontology,
+    quiet_rdflib_parsers,
+    reparse,
+    serialize,
+    serialize_graphs,
+)
 
 ALL_FORMATS = sorted(FORMATS)
 
@@ -28,13 +35,16 @@ ALL_FORMATS = sorted(FORMATS)
 def _as_graph(data: bytes, fmt: str) -> rdflib.Graph:
     graph = rdflib.Graph()
     if fmt == "nquads":
-        ds = rdflib.Dataset()
-        ds.parse(data=data, format="nquads")
-        for s, p, o, _g in ds.quads((None, None, None, None)):
+        for s, p, o, _g in _dataset(data).quads((None, None, None, None)):
             graph.add((s, p, o))
     else:
-        graph.parse(data=data, format=formats.named(fmt).rdflib)
+        with quiet_rdflib_parsers():
+            graph.parse(data=data, format=formats.named(fmt).rdflib)
     return graph
+
+
+def _dataset(data: bytes) -> rdflib.Dataset:
+    return reparse(data, "nquads")
 
 
 def _export(args, store=None) -> bytes:
@@ -57,7 +67,9 @@ def test_examples_round_trip_isomorphic(fmt, tmp_path):
     out = tmp_path / f"examples{formats.named(fmt).extension}"
     result = CliRunner().invoke(cli, ["export", "--format", fmt, "--what", "examples", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output == ""
+    assert result.stdout == ""
+    closing = result.stderr.strip().splitlines()[-1]
+    assert closing.startswith(f"exported examples to {out}: ") and re.search(r": [\d,]+ (triples|quads), ", closing)
     assert isomorphic(_as_graph(out.read_bytes(), fmt), load_examples())
 
 
@@ -156,15 +168,13 @@ def _store_with_data(tmp_path) -> str:
 def test_data_and_all_from_the_store_nquads_keeps_named_graphs(tmp_path):
     store = _store_with_data(tmp_path)
     data = _export(["--format", "nquads", "--what", "data"], store)
-    ds = rdflib.Dataset()
-    ds.parse(data=data, format="nquads")
+    ds = _dataset(data)
     names = {str(g) for _s, _p, _o, g in ds.quads((None, None, None, None))}
     assert names == {GRAPH_DATA}
     assert len(list(ds.quads((None, None, None, None)))) == 5
 
     everything = _export(["--format", "nquads", "--what", "all"], store)
-    ds_all = rdflib.Dataset()
-    ds_all.parse(data=everything, format="nquads")
+    ds_all = _dataset(everything)
     names_all = {str(g) for _s, _p, _o, g in ds_all.quads((None, None, None, None))}
     assert {GRAPH_DATA, GRAPH_ONTOLOGY} <= names_all
     ontology_part = rdflib.Graph()
@@ -201,13 +211,13 @@ def test_out_into_missing_folder_is_one_line(tmp_path):
 def test_rdfxml_loads_in_owlready2_with_every_class(tmp_path):
     import owlready2
 
-    turtle = rdflib.Graph().parse(data=_export(["--format", "turtle"]), format="turtle")
+    turtle = rdflib.Graph().parse(data=_export(["--format", "turtle", "--what", "ontology"]), format="turtle")
     declared = {
         s for s in turtle.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef) and str(s).startswith(str(CDO))
     }
     assert len(declared) > 0
     path = tmp_path / "citydiplomacy.rdf"
-    path.write_bytes(_export(["--format", "rdfxml"]))
+    path.write_bytes(_export(["--format", "rdfxml", "--what", "ontology"]))
     world = owlready2.World()
     onto = world.get_ontology(path.as_uri()).load()
     loaded = {c.iri for c in world.classes() if c.iri.startswith(str(CDO))}
@@ -224,7 +234,7 @@ def test_rdfxml_is_read_by_the_owl_api(tmp_path):
     from citydiplomacy.services.reasoning import find_java
 
     path = tmp_path / "citydiplomacy.rdf"
-    path.write_bytes(_export(["--format", "rdfxml"]))
+    path.write_bytes(_export(["--format", "rdfxml", "--what", "ontology"]))
     run = subprocess.run(
         [find_java(), "-cp", owlr._HERMIT_CLASSPATH, "org.semanticweb.HermiT.cli.CommandLine", "-c", path.as_uri()],
         capture_output=True, text=True, timeout=300,
@@ -284,3 +294,70 @@ def test_export_bytes_from_python_is_what_the_command_writes(tmp_path):
         assert result.data == _export(["--format", fmt, "--what", "data"], path)
     with pytest.raises(ValueError, match="needs the store"):
         export_bytes("data", "turtle")
+
+
+def _awkward_store(tmp_path) -> str:
+    """A store whose data graph holds what the JSON-LD writer must get right, plus analyze's scores."""
+    from citydiplomacy.core.namespaces import GRAPH_ANALYSIS
+    from citydiplomacy.core.store import open_store
+
+    path = tmp_path / "kg"
+    store = open_store(path)
+    data = _awkward_graph(typed_string=False)
+    city = URIRef("https://w3id.org/citydiplomacy/resource/city/Q64")
+    data.add((city, CDO.population, Literal("3700000", datatype=XSD.integer)))  # fits the context's coercion
+    data.add((city, CDO.population, Literal("about 3.7 million")))  # does not
+    data.add((city, RDFS.label, Literal("Berlin", lang="en")))
+    data.add((city, RDFS.label, Literal("Berlin", lang="de")))
+    data.add((city, RDFS.label, Literal("برلین", lang="fa")))
+    data.add((city, RDFS.label, Literal("Berlín", lang="fa")))  # two labels in one language
+    data.add((city, RDFS.label, Literal("no language")))
+    data.add((city, CDO.partner, URIRef("https://w3id.org/citydiplomacy/resource/city/Q90")))
+    data.add((city, CDO.partner, Literal("not an IRI")))
+    store.load(data.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES,
+               to_graph=pyoxigraph.NamedNode(GRAPH_DATA))
+    store.load(b'<https://example.org/x#city1> <https://w3id.org/citydiplomacy/ontology#cityness> "0.5" .',
+               format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(GRAPH_ANALYSIS))
+    store.flush()
+    del store
+    return str(path)
+
+
+def test_store_jsonld_is_valid_compact_and_round_trips(tmp_path):
+    import json
+
+    from pyld import jsonld
+
+    store = _awkward_store(tmp_path)
+    expected = _as_graph(_export(["--format", "nquads", "--what", "data"], store), "nquads")
+    data = _export(["--format", "jsonld", "--what", "data"], store)
+    assert isomorphic(_as_graph(data, "jsonld"), expected)
+    # The reference implementation reads it to the same graph too (no rdflib leniency relied on).
+    document = json.loads(data)
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    assert isomorphic(rdflib.Graph().parse(data=nquads, format="nt"), expected)
+    berlin = next(n for n in document["@graph"] if n["@id"] == "cdr:city/Q64")
+    assert berlin["label"]["fa"] == sorted(["برلین", "Berlín"])
+    assert berlin["rdfs:label"] == "no language"
+    assert berlin["population"] == "3700000"
+    assert berlin["partner"] == "cdr:city/Q90"
+    ids = [n["@id"] for n in document["@graph"]]
+    assert ids == sorted(ids)
+
+
+def test_what_data_leaves_out_the_scores_and_what_analysis_has_only_them(tmp_path):
+    store = _awkward_store(tmp_path)
+    data = _as_graph(_export(["--format", "ntriples", "--what", "data"], store), "ntriples")
+    assert (None, CDO.cityness, None) not in data
+    scores = _as_graph(_export(["--format", "ntriples", "--what", "analysis"], store), "ntriples")
+    assert len(scores) == 1 and (None, CDO.cityness, None) in scores
+    everything = _as_graph(_export(["--format", "ntriples"], store), "ntriples")  # the default: all
+    assert len(everything) > len(data) + len(scores)
+
+
+def test_every_export_ends_with_a_closing_line_on_stderr(tmp_path):
+    store = _store_with_data(tmp_path)
+    result = CliRunner().invoke(cli, ["--store", store, "export", "--format", "jsonld", "--what", "data"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("{")
+    assert re.fullmatch(r"exported data to standard output: 5 triples, [\d,]+ bytes, [\d.]+ s", result.stderr.strip())

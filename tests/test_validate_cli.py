@@ -48,11 +48,37 @@ def test_invalid_file_text_table_grouped_by_focus_node():
     result = run(NEGATIVE)
     assert result.exit_code == 1, result.output
     out = result.output
-    for column in ("Focus node", "Label", "Path", "Message", "Value", "Severity"):
-        assert column in out
-    assert "cdr:city-isfahan" in out and "Isfahan" in out and "cdo:population" in out
-    assert '"-5"^^xsd:integer' in out and "Violation" in out
-    assert "does not conform" in out and "1 violation, 0 warning, 0 info" in out
+    lines = out.splitlines()
+    assert lines[0] == "cdr:city-isfahan  (Isfahan)"
+    assert lines[1] == '  Violation: cdo:population "-5"^^xsd:integer  [cds:CityPopulationMinShape]'
+    assert lines[2].startswith("      population ")  # the message, indented under its result
+    assert all(len(line) <= 80 for line in lines[:-2]), "the results read at 80 columns"
+    assert "does not conform: 1 violation, 0 warning, 0 info on 1 focus node(s)" in out
+    assert "fails --fail-on violation (exit 1)" in out
+
+
+def test_text_and_json_say_the_same_of_a_run_with_only_warnings(tmp_path):
+    """SHACL's conforms (no result at all) and --fail-on's verdict (the exit code), in both formats."""
+    data = tmp_path / "warned.ttl"
+    data.write_text(
+        "@prefix cdo: <https://w3id.org/citydiplomacy/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://example.org/c> a cdo:City ; rdfs:label "Nowhere"@en .\n',
+        encoding="utf-8",
+    )
+    text = run(data)
+    summary = json.loads(run(data, "--format", "json").output)["summary"]
+    assert text.exit_code == 0 and summary["exitCode"] == 0 and not summary["failed"]
+    assert summary["conforms"] is False and "does not conform: 0 violation" in text.output
+    assert "passes --fail-on violation (exit 0)" in text.output
+    assert f"on {summary['focusNodesWithResults']} focus node(s)" in text.output
+
+
+def test_ontology_summary_counts_no_focus_nodes_when_there_is_no_result():
+    result = run("--ontology", DATA / "valid" / "ontology-minimal.ttl")
+    assert result.exit_code == 0, result.output
+    assert "conforms: 0 violation, 0 warning, 0 info\n" in result.output
+    assert "focus node" not in result.output
 
 
 def test_json_format_lists_results_and_summary():

@@ -5,16 +5,27 @@ Parses the options, runs :mod:`citydiplomacy.services.validation.validate` and p
 
 from __future__ import annotations
 
+import shutil
+import sys
+import textwrap
 from collections import Counter
 
 import click
 
 from citydiplomacy.core import formats
 from citydiplomacy.core.errors import EXIT_FAILED
-from citydiplomacy.core.output import print_table, progress
+from citydiplomacy.core.output import is_terminal, print_table, progress
 from citydiplomacy.services.validation import report as render
 from citydiplomacy.services.validation.engine import INFERENCE_MODES, load_shapes
-from citydiplomacy.services.validation.report import SEVERITIES, SEVERITY_ORDER, Report, path_text, short
+from citydiplomacy.services.validation.report import (
+    SEVERITIES,
+    SEVERITY_ORDER,
+    Report,
+    exit_code,
+    focus_node_count,
+    path_text,
+    short,
+)
 from citydiplomacy.services.validation.validate import (
     ENGINES,
     lint_ontology,
@@ -83,8 +94,9 @@ def validate(ctx, data, check_ontology, inference, extra_shapes, fmt, fail_on, i
     With no DATA, validates the instance data of the embedded store (the article's examples and
     anything imported). With --ontology, runs the ontology's own quality checks.
 
-    Reads Turtle, N-Triples, N-Quads, TriG, JSON-LD and RDF/XML. Exit codes: 0 conforms,
-    1 does not conform (at --fail-on), 2 bad input or bad shapes.
+    Reads Turtle, N-Triples, N-Quads, TriG, JSON-LD and RDF/XML. "conforms" is SHACL's: no
+    result of any severity. Exit codes follow --fail-on: 0 passes (nothing at or above it),
+    1 fails, 2 bad input or bad shapes.
     """
     # The shapes first: a bad --shapes file is reported before any data is read or the store opened.
     shapes = load_shapes("ontology-qa" if check_ontology else "data", extra_shapes)
@@ -125,14 +137,17 @@ def _emit(report: Report, fmt: str, fail_on: str, what: str, limit: int) -> None
 
 
 def print_text(report: Report, fail_on: str = "violation", what: str = "data", limit: int = 0) -> None:
-    """A table grouped by focus node (label, path, message, value, severity), then the counts.
+    """One block per focus node (its results, each with its message on its own wrapped lines),
+    then the counts per shape, then the summary; it reads at 80 columns.
 
-    *limit* > 0 shows only the first *limit* results in the table (real data can give thousands
-    of warnings); the per-shape counts and the totals always cover all of them.
+    *limit* > 0 shows only the first *limit* results (real data can give thousands of
+    warnings); the per-shape counts and the totals always cover all of them.
     """
     shown = report.results[:limit] if limit > 0 else report.results
+    width = _width()
+    for line in _result_lines(report, shown, width):
+        click.echo(line)
     if report.results:
-        print_table(["Focus node", "Label", "Path", "Message", "Value", "Severity"], _result_rows(report, shown))
         if len(shown) < len(report.results):
             click.echo(f"(first {len(shown)} of {len(report.results)} results; --limit 0 shows all, --format json gives them all)")
         by_shape = Counter((r.source_shape, r.severity_name) for r in report.results)
@@ -141,39 +156,43 @@ def print_text(report: Report, fail_on: str = "violation", what: str = "data", l
                 ["Shape", "Severity", "Results"],
                 [(short(report.graph, shape), severity, n) for (shape, severity), n in by_shape.most_common()],
             )
-    click.echo(_summary_line(report, fail_on, what))
+    click.echo(summary_line(report, fail_on, what))
 
 
-def _result_rows(report: Report, shown: list) -> list[tuple]:
-    """One row per result; the focus node and its label only on the first row of each node."""
-    rows = []
+def _width() -> int:
+    """The terminal's width on a terminal (at most 100), 80 in a pipe or a file."""
+    if is_terminal(sys.stdout):
+        return max(40, min(shutil.get_terminal_size((80, 24)).columns, 100))
+    return 80
+
+
+def _result_lines(report: Report, shown: list, width: int) -> list[str]:
+    """A focus node (with its label) on a line, then per result: severity, path and value on one
+    line, the message indented below it."""
+    lines: list[str] = []
     previous = None
     for r in shown:
-        first = r.focus_node != previous
-        previous = r.focus_node
-        rows.append(
-            (
-                short(report.data_graph, r.focus_node) if first else "",
-                (report.label(r.focus_node) or "") if first else "",
-                path_text(report.graph, r.path),
-                r.message,
-                short(report.data_graph, r.value),
-                r.severity_name,
-            )
-        )
-    return rows
+        if r.focus_node != previous:
+            previous = r.focus_node
+            label = report.label(r.focus_node)
+            lines.append(short(report.data_graph, r.focus_node) + (f"  ({label})" if label else ""))
+        where = " ".join(part for part in (path_text(report.graph, r.path), short(report.data_graph, r.value)) if part)
+        lines.append(f"  {r.severity_name}" + (f": {where}" if where else "") + f"  [{short(report.graph, r.source_shape)}]")
+        lines.extend(textwrap.wrap(r.message, width=width, initial_indent="      ", subsequent_indent="      ",
+                                   break_long_words=False, break_on_hyphens=False) or ["      (no message)"])
+    return lines
 
 
-def _summary_line(report: Report, fail_on: str, what: str) -> str:
+def summary_line(report: Report, fail_on: str, what: str) -> str:
+    """The last two lines: SHACL's verdict (conforms = no result of any severity), the counts, and
+    what --fail-on makes of them (the exit code), worded as the JSON summary is."""
     counts = ", ".join(f"{report.counts.get(name, 0)} {name.lower()}" for name in SEVERITY_ORDER)
-    focus_nodes = len({r.focus_node for r in report.results})
-    if report.fails(fail_on):
-        verdict = f"does not conform (failing on {fail_on} or worse)"
-    elif report.results:
-        verdict = f"conforms at --fail-on {fail_on}"
-    else:
-        verdict = "conforms"
+    if report.results:
+        counts += f" on {focus_node_count(report)} focus node(s)"
+    verdict = "conforms" if report.conforms else "does not conform"
+    outcome = "fails" if report.fails(fail_on) else "passes"
     return (
-        f"{what}: {verdict}: {counts} on {focus_nodes} focus node(s); "
+        f"{what}: {verdict}: {counts}\n"
+        f"{outcome} --fail-on {fail_on} (exit {exit_code(report, fail_on)}); "
         f"{report.triples} triples, inference {report.inference}, {report.seconds:.2f} s"
     )

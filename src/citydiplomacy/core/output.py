@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 
@@ -45,12 +45,16 @@ def is_terminal(stream=None) -> bool:
 def progress(description: str, total: int | None = None):
     """A progress bar on stderr when it is a terminal; a silent stand-in otherwise.
 
-    Yields ``advance(n=1)``.
+    Yields ``advance(n=1)``. With no *total* (work whose size is unknown) it is a spinner with
+    the elapsed time, not a bar stuck at ``0/?``.
     """
     if not is_terminal(sys.stderr):
         yield lambda n=1: None
         return
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    if total is None:
+        columns = [SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()]
+    else:
+        columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=Console(file=sys.stderr), transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n=1: bar.advance(task, n)

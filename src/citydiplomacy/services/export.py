@@ -10,6 +10,8 @@ are sorted by ``@id``, and the prefixes are always the project's (``namespaces.P
 from __future__ import annotations
 
 import json
+import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -22,15 +24,20 @@ from rdflib.plugins.serializers.turtle import TurtleSerializer
 from citydiplomacy.core import formats
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import (
+    GRAPH_ANALYSIS,
     GRAPH_EXAMPLES,
     GRAPH_ONTOLOGY,
     PREFIXES,
     bind_prefixes,
 )
+from citydiplomacy.core.output import no_progress
 
 # The formats the registry marks as exported, by name (each also accepted by its aliases: ttl, nt, ...).
 FORMATS: tuple[str, ...] = tuple(fmt.name for fmt in formats.EXPORTED)
-WHAT = ("ontology", "examples", "data", "all")
+# What --what selects: the packaged ontology or examples, the store's imported data (without the
+# scores analyze writes), those scores alone, or every graph of the store.
+WHAT = ("all", "ontology", "examples", "data", "analysis")
+STORE_WHAT = ("data", "analysis", "all")
 
 
 class ExactTurtleSerializer(TurtleSerializer):
@@ -219,12 +226,12 @@ def serialize_graphs(graphs: dict[str | None, rdflib.Graph], fmt: str) -> bytes:
             for triple in canonical(graph, bnode_prefix=f"g{index}x") if len(graphs) > 1 else graph:
                 merged.add(triple)
         return serialize(merged, fmt)
-    dataset = rdflib.Dataset()
+    lines = []
     for index, (name, graph) in enumerate(graphs.items()):
-        target = dataset.default_graph if name is None else dataset.graph(URIRef(name))
-        for triple in canonical(graph, bnode_prefix=f"g{index}x"):
-            target.add(triple)
-    return _sorted_lines(dataset.serialize(format=formats.NQUADS.rdflib, encoding="utf-8").decode("utf-8"))
+        text = _ntriples(canonical(graph, bnode_prefix=f"g{index}x")).decode("utf-8")
+        # An N-Triples line plus the graph's name before its final " ." is the N-Quads line.
+        lines.extend(text.splitlines() if name is None else (f"{line[:-2]} <{name}> ." for line in text.splitlines()))
+    return _sorted_lines("\n".join(lines))
 
 
 def merged_ontology() -> rdflib.Graph:
@@ -244,12 +251,15 @@ def merged_ontology() -> rdflib.Graph:
 
 
 def _store_names(store, what: str) -> list[str]:
-    """The store's named graphs that --what covers: all of them, or all but the packaged two."""
+    """The store's named graphs that --what covers: all of them, the imported ones (neither the
+    packaged two nor analyze's scores), or the scores alone."""
     from citydiplomacy.core.store import graph_names
 
     names = graph_names(store)
     if what == "data":
-        names = [n for n in names if n not in (GRAPH_ONTOLOGY, GRAPH_EXAMPLES)]
+        names = [n for n in names if n not in (GRAPH_ONTOLOGY, GRAPH_EXAMPLES, GRAPH_ANALYSIS)]
+    elif what == "analysis":
+        names = [n for n in names if n == GRAPH_ANALYSIS]
     return names
 
 
@@ -259,7 +269,7 @@ def _needs_store(what: str, store) -> None:
 
 
 def graphs_for(what: str, store=None) -> dict[str, rdflib.Graph]:
-    """Named graph IRI -> graph, for --what; *store* (a pyoxigraph store) is read for ``data`` and ``all``."""
+    """Named graph IRI -> graph, for --what; *store* (a pyoxigraph store) is read for data, analysis and all."""
     from citydiplomacy.core.ontology import load_examples
 
     if what == "ontology":
@@ -288,76 +298,120 @@ def _store_graph_quads(store, name: str):
         yield pyoxigraph.Quad(triple.subject, triple.predicate, triple.object, graph)
 
 
-# The formats store_bytes writes with pyoxigraph; JSON-LD goes through rdflib and PyLD.
-STORE_FORMATS = ("ntriples", "nquads", "turtle", "rdfxml")
+def _canonical_store_dataset(store, what: str, progress):
+    """The quads --what covers, as a pyoxigraph Dataset with canonical blank node labels."""
+    import pyoxigraph
+
+    names = _store_names(store, what)
+    with progress(f"reading {len(names)} graph(s) from the store") as advance:
+        def quads():
+            for name in names:
+                yield from _store_graph_quads(store, name)
+                advance(1)
+
+        dataset = pyoxigraph.Dataset(quads())
+    with progress(f"labelling the blank nodes of {len(dataset):,} quads"):
+        dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
+    return dataset
 
 
-def store_bytes(store, what: str, fmt: str) -> bytes:
-    """--what data/all in N-Triples, N-Quads, Turtle or RDF/XML without rdflib: pyoxigraph
-    canonicalises the dataset and serialises it (the shared Wikidata extracts, 145,000 triples:
-    N-Triples in 5 s instead of 73 s, Turtle in seconds instead of minutes, because rdflib's
-    Turtle writer spends its time looking up prefixes). Lexical forms stay exactly as stored.
+def _sorted_triples(dataset) -> list:
+    """The dataset's graphs merged, each triple once, sorted by subject, predicate, object."""
+    return sorted({q.triple for q in dataset}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
-    Line formats are sorted line by line; Turtle and RDF/XML get the triples in sorted order
-    and always the project's prefixes. JSON-LD still goes through rdflib and PyLD.
+
+def _store_jsonld(dataset, progress) -> tuple[bytes, int]:
+    from citydiplomacy.services.export_jsonld import write_jsonld
+
+    triples = _sorted_triples(dataset)
+    subjects = len({t.subject for t in triples})
+    with progress(f"writing JSON-LD of {subjects:,} subjects", total=subjects) as advance:
+        data = "".join(write_jsonld(triples, jsonld_context(), advance)).encode("utf-8")
+    return data, len(triples)
+
+
+def store_bytes_counted(store, what: str, fmt: str, progress=no_progress) -> tuple[bytes, int]:
+    """--what data/analysis/all in any export format, written from pyoxigraph without rdflib;
+    the bytes and the number of triples (quads for N-Quads) written.
+
+    pyoxigraph canonicalises the dataset and serialises it (the shared Wikidata extracts,
+    145,000 triples: N-Triples in 5 s instead of 73 s, Turtle in seconds instead of minutes);
+    JSON-LD is written node by node by :mod:`.export_jsonld` (seconds instead of minutes and
+    gigabytes with rdflib + PyLD). Lexical forms stay exactly as stored. Line formats are sorted
+    line by line; Turtle and RDF/XML get the triples in sorted order and the project's prefixes.
     """
     import pyoxigraph
 
     fmt = export_format(fmt).name
-    names = _store_names(store, what)
+    dataset = _canonical_store_dataset(store, what, progress)
+    if fmt == "jsonld":
+        return _store_jsonld(dataset, progress)
+    with progress(f"writing {fmt}"):
+        if fmt in ("nquads", "ntriples"):
+            if fmt == "nquads":
+                text = pyoxigraph.serialize(dataset, format=formats.NQUADS.oxigraph_format)
+            else:
+                text = pyoxigraph.serialize((q.triple for q in dataset), format=formats.NTRIPLES.oxigraph_format)
+            lines = sorted(set(text.splitlines()))
+            return (b"\n".join(lines) + b"\n" if lines else b""), len(lines)
+        triples = _sorted_triples(dataset)
+        oxi_format = formats.named(fmt).oxigraph_format  # turtle or rdfxml
+        # cdr: is left out: resource IRIs have slashes after it (cdr:city\/Q100 is legal but unreadable).
+        prefixes = {p: ns for p, ns in sorted(PREFIXES.items()) if p != "cdr"}
+        return pyoxigraph.serialize(triples, format=oxi_format, prefixes=prefixes), len(triples)
 
-    def quads():
-        for name in names:
-            yield from _store_graph_quads(store, name)
 
-    dataset = pyoxigraph.Dataset(quads())
-    dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
-    if fmt in ("nquads", "ntriples"):
-        if fmt == "nquads":
-            text = pyoxigraph.serialize(dataset, format=formats.NQUADS.oxigraph_format)
-        else:
-            text = pyoxigraph.serialize((q.triple for q in dataset), format=formats.NTRIPLES.oxigraph_format)
-        lines = sorted(set(text.splitlines()))
-        return b"\n".join(lines) + b"\n" if lines else b""
-    triples = sorted({q.triple for q in dataset}, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    oxi_format = formats.named(fmt).oxigraph_format  # turtle or rdfxml
-    # cdr: is left out: resource IRIs have slashes after it (cdr:city\/Q100 is legal but unreadable).
-    prefixes = {p: ns for p, ns in sorted(PREFIXES.items()) if p != "cdr"}
-    return pyoxigraph.serialize(triples, format=oxi_format, prefixes=prefixes)
+def store_bytes(store, what: str, fmt: str) -> bytes:
+    """--what data/analysis/all in *fmt* from the store (see :func:`store_bytes_counted`)."""
+    return store_bytes_counted(store, what, fmt)[0]
 
 
 @dataclass
 class Export:
-    """The bytes of one export, and whether --what data found nothing imported to export."""
+    """The bytes of one export, how many triples they hold (quads for N-Quads), and whether
+    --what data found nothing imported to export."""
 
     data: bytes
     empty: bool
+    triples: int = 0
 
 
-def export_bytes(what: str = "ontology", fmt: str = "turtle", store=None) -> Export:
+def export_bytes(what: str = "all", fmt: str = "turtle", store=None, progress=no_progress) -> Export:
     """Everything ``citydip export`` writes: *what* (see WHAT) in *fmt* (see FORMATS; aliases such as ``ttl`` too).
 
     *store* (a pyoxigraph store, e.g. ``open_store(path, read_only=True)``) is needed for
-    ``data`` and ``all``. The same graph and library versions give the same bytes.
+    ``data``, ``analysis`` and ``all``. The same graph and library versions give the same bytes.
+    *progress* is :func:`citydiplomacy.core.output.progress` or a function like it.
     """
     fmt = export_format(fmt).name
     if what not in WHAT:
         raise CitydipError(f"unknown --what {what!r}; use one of: {', '.join(WHAT)}")
-    if what in ("data", "all") and fmt in STORE_FORMATS:
+    if what in STORE_WHAT:
         _needs_store(what, store)
-        data = store_bytes(store, what, fmt)
-        return Export(data, what == "data" and not data)
+        data, triples = store_bytes_counted(store, what, fmt, progress)
+        return Export(data, what in ("data", "analysis") and triples == 0, triples)
     graphs = graphs_for(what, store)
-    empty = what == "data" and not any(len(g) for g in graphs.values())
-    return Export(serialize_graphs(graphs, fmt), empty)
+    with progress(f"writing {fmt}"):
+        data = serialize_graphs(graphs, fmt)
+    return Export(data, False, sum(len(g) for g in graphs.values()))
 
 
 def reparse(data: bytes, fmt: str) -> rdflib.Graph | rdflib.Dataset:
     """Read an export back (used by the tests and the release check)."""
     entry = export_format(fmt)
-    if entry.quads:
-        dataset = rdflib.Dataset()
-        dataset.parse(data=data, format=entry.rdflib)
-        return dataset
-    return rdflib.Graph().parse(data=data, format=entry.rdflib)
+    with quiet_rdflib_parsers():
+        if entry.quads:
+            dataset = rdflib.Dataset()
+            dataset.parse(data=data, format=entry.rdflib)
+            return dataset
+        return rdflib.Graph().parse(data=data, format=entry.rdflib)
+
+
+@contextmanager
+def quiet_rdflib_parsers():
+    """rdflib's own N-Quads and JSON-LD parsers use its deprecated ConjunctiveGraph and
+    default_context internally; that is rdflib's to fix, not a caller's, so it is not shown."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"rdflib\.")
+        yield
 

@@ -341,13 +341,29 @@ def _result_json(report: Report, result: Result) -> dict:
     return item
 
 
+def focus_node_count(report: Report) -> int:
+    """How many focus nodes have at least one result (not how many were checked)."""
+    return len({r.focus_node for r in report.results})
+
+
+def exit_code(report: Report, fail_on: str = "violation") -> int:
+    """What ``citydip validate`` exits with: 1 when a result reaches *fail_on*, else 0."""
+    return 1 if report.fails(fail_on) else 0
+
+
 def to_json(report: Report, fail_on: str = "violation") -> str:
-    """A list of results (full IRIs, for programs) plus a summary with counts per severity."""
+    """A list of results (full IRIs, for programs) plus a summary with counts per severity.
+
+    ``conforms`` is SHACL's (no result of any severity); ``failed`` and ``exitCode`` say what
+    ``--fail-on`` made of the results, as the text summary does.
+    """
     summary = {
         "conforms": report.conforms,
         "failed": report.fails(fail_on),
         "failOn": fail_on,
+        "exitCode": exit_code(report, fail_on),
         "results": len(report.results),
+        "focusNodesWithResults": focus_node_count(report),
         **{name: report.counts.get(name, 0) for name in SEVERITY_ORDER},
         "triples": report.triples,
         "inference": report.inference,
