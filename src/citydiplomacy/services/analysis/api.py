@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph
@@ -82,9 +82,10 @@ def source_from_store(store: pyoxigraph.Store, graphs: Sequence[str] = ()) -> Tw
     return TwinningSource(store, used, used, True)
 
 
-def read_twinning(source: TwinningSource, advance: Advance = _no_progress) -> TwinningData:
-    """The twinning network of *source*; no agreement at all is the user's error, not an empty result."""
-    data = load_twinning(source.store, source.graphs, advance)
+def read_twinning(source: TwinningSource, advance: Advance = _no_progress, lang: str = "en") -> TwinningData:
+    """The twinning network of *source*, cities and countries named in *lang* where they can be;
+    no agreement at all is the user's error, not an empty result."""
+    data = load_twinning(source.store, source.graphs, advance, lang)
     if data.graph.number_of_edges() == 0:
         where = "the store" if source.is_store else "the given files"
         raise CitydipError(
@@ -152,12 +153,12 @@ def cityness_scores(
         raise CitydipError(f"threshold {threshold!r}: choose median or mean")
     result = cn.compute_cityness(data.graph, threshold, data.membership_data)
     summary = cn.summary_rows(result) + [("sources", " ".join(source.sources))]
-    return CitynessAnalysis(source, result, summary, started or datetime.now(timezone.utc))
+    return CitynessAnalysis(source, result, summary, started or datetime.now(UTC))
 
 
 def analyze_cityness(source: TwinningSource, threshold: str = "median") -> CitynessAnalysis:
     """Read the twinning network of *source* and score its cities (nothing is written)."""
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     return cityness_scores(source, read_twinning(source), threshold, started)
 
 
