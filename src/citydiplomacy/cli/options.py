@@ -20,24 +20,21 @@ DEFAULT_LANG = "en"
 
 
 class AliasedOption(click.Option):
-    """An option with extra names that work but are not shown in ``--help`` or error hints."""
+    """An option with extra names that the parser accepts but that ``--help``, error hints and the
+    generated CLI reference (mkdocs-click reads ``opts``) do not show."""
 
     def __init__(self, param_decls, hidden_names: tuple[str, ...] = (), **attrs):
         super().__init__([*param_decls, *hidden_names], **attrs)
         self.hidden_names = tuple(hidden_names)
+        self.opts = [name for name in self.opts if name not in self.hidden_names]
 
-    def _shown(self) -> list[str]:
-        return [name for name in self.opts if name not in self.hidden_names]
-
-    def get_help_record(self, ctx: click.Context):
-        kept, self.opts = self.opts, self._shown()
+    def add_to_parser(self, parser, ctx: click.Context) -> None:
+        shown = self.opts
+        self.opts = [*shown, *self.hidden_names]
         try:
-            return super().get_help_record(ctx)
+            super().add_to_parser(parser, ctx)
         finally:
-            self.opts = kept
-
-    def get_error_hint(self, ctx: click.Context) -> str:
-        return " / ".join(f"'{name}'" for name in self._shown())
+            self.opts = shown
 
 
 def make_parents(ctx, param, value: str | None) -> str | None:
