@@ -76,7 +76,7 @@ def out_dir_option(help: str, *, old: tuple[str, ...] = ("--out",), name: str = 
     """``--out-dir DIR``: write files into this folder (created with its parents)."""
     return click.option(
         "--out-dir", name, cls=AliasedOption, hidden_names=old, metavar="DIR", default=default,
-        show_default=default is not None, type=click.Path(file_okay=False, path_type=str),
+        show_default=default is not None, type=click.Path(path_type=str),  # a file there: our one-line error
         callback=make_dir, help=help,
     )
 
