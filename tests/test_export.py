@@ -200,11 +200,19 @@ def test_serialize_graphs_keeps_blank_nodes_of_graphs_apart():
     assert len(merged) == 2
 
 
-def test_out_into_missing_folder_is_one_line(tmp_path):
+def test_out_into_missing_folder_creates_it(tmp_path):
+    """Issue 12 (one grammar): the folders of an output file are created, as for --out-dir."""
     result = CliRunner().invoke(cli, ["export", "--out", str(tmp_path / "nope" / "x.ttl")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "nope" / "x.ttl").stat().st_size > 1000
+
+
+def test_out_under_a_file_is_one_line(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    result = CliRunner().invoke(cli, ["export", "--output", str(tmp_path / "a-file" / "x.ttl")])
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1
-    assert "does not exist" in result.output
+    assert "a-file" in result.output
 
 
 @pytest.mark.java

@@ -102,6 +102,18 @@ def test_parameters_on_virtuoso(loaded):
     assert len(json.loads(result.stdout)["results"]["bindings"]) == 6
 
 
+def test_country_names_in_persian_on_virtuoso(loaded):
+    """--lang fa names countries in Persian where the graph can (else English), on the server too."""
+    server, _ = loaded
+    args = ["twinnings-per-country-pair", "--lang", "fa", "--format", "json"]
+    result = remote(server, DATA_GRAPH, *args)
+    assert result.exit_code == 0, result.output
+    local = invoke("query", "run", *args, "--data", str(INSTANCES))
+    assert json_answer(result.stdout) == json_answer(local.stdout)
+    names = {b["nameA"]["value"] for b in json.loads(result.stdout)["results"]["bindings"]}
+    assert names == {"Armenia", "ایران"}
+
+
 def test_injection_is_harmless_on_virtuoso(loaded):
     server, _ = loaded
     before = server_count(server, DATA_GRAPH)

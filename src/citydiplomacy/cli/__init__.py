@@ -119,15 +119,24 @@ def _needs_extra(name: str, extra: str, package: str) -> click.Command:
     callback=lambda ctx, param, value: _size_option(param, value),
     help="Refuse RDF input files larger than this (bytes, or with K/M/G/T; $CITYDIP_MAX_INPUT_SIZE).",
 )
+@click.option(
+    "--lang",
+    "lang",
+    envvar="CITYDIP_LANG",
+    type=click.Choice(["en", "fa"]),
+    default=None,
+    help="Language of labels, table titles and notes: en (default) or fa ($CITYDIP_LANG).",
+)
 @click.pass_context
-def cli(ctx: click.Context, store_path: str | None, max_input_size: int) -> None:
+def cli(ctx: click.Context, store_path: str | None, max_input_size: int, lang: str | None) -> None:
     """citydip: the knowledge graph of city diplomacy.
 
     Exit codes: 0 success, 1 negative answer (does not conform, inconsistent),
-    2 bad input or usage, 3 internal error.
+    2 bad input or usage, 3 internal error. --store and --lang may also follow the command name.
     """
     ctx.ensure_object(dict)
     ctx.obj["store_path"] = store_path
+    ctx.obj["lang"] = lang
     inputs.set_max_input_size(max_input_size)
     # rdflib logs a traceback for each ill-typed literal (e.g. "2020-13-45"^^xsd:date); the
     # shapes report those values properly, so keep the terminal to our own one-line messages.
@@ -168,7 +177,7 @@ def main() -> None:
 
 
 def store_from_context(read_only: bool = False):
-    """Open the embedded store chosen by the root ``--store`` option (or its defaults).
+    """Open the embedded store chosen by ``--store`` (before or after the command name) or its defaults.
 
     *read_only* for commands that only read: they share the store with each other.
     """

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from citydiplomacy.cli.messages import headers, tr
+from citydiplomacy.cli.options import (
+    common_options,
+    current_lang,
+    input_format_option,
+    make_parents,
+    out_dir_option,
+    output_option,
+)
 from citydiplomacy.core import formats
 from citydiplomacy.core.csvsafe import csv_text
 from citydiplomacy.core.errors import CitydipError
@@ -25,11 +34,8 @@ def _source_options(func):
         help="Read only this named graph of the store (repeatable); default: the union of all graphs "
         "except the article's examples and the analysis results.",
     )(func)
-    func = click.option(
-        "--input-format",
-        type=click.Choice(formats.choices(), case_sensitive=False),
-        default=None,
-        help="RDF format of the --data files when their extension does not tell (turtle, nt, trig, ...).",
+    func = input_format_option(
+        "RDF format of the --data files when their extension does not tell (turtle, nt, trig, ...)."
     )(func)
     func = click.option(
         "--data",
@@ -60,7 +66,7 @@ def _read(source):
     from citydiplomacy.services.analysis import api
 
     with progress("reading the twinning network", total=8) as advance:
-        return api.read_twinning(source, advance)
+        return api.read_twinning(source, advance, lang=current_lang())
 
 
 def _fmt(value, digits: int = 4) -> str:
@@ -98,24 +104,19 @@ def _sibling(path: Path, suffix: str) -> Path:
 
 
 def _plot_dir(plot: str) -> Path:
-    target = Path(plot)
-    if target.exists() and not target.is_dir():
-        raise CitydipError(f"--plot {plot}: is a file; give a folder for the PNG files")
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CitydipError(f"--plot {plot}: cannot create the folder ({exc.strerror})") from None
-    return target
+    """The --out-dir folder (the option created it with its parents)."""
+    return Path(plot)
 
 
 def _check_out(out: str | None) -> Path | None:
+    """The -o/--output file (its folder was created by the option); a folder there is a mistake."""
     if out is None:
         return None
     path = Path(out)
     if path.is_dir():
-        raise CitydipError(f"--out {out}: is a folder; give a file name such as {Path(out) / 'network.csv'}")
+        raise CitydipError(f"--output {out}: is a folder; give a file name such as {Path(out) / 'network.csv'}")
     if not path.parent.is_dir():
-        raise CitydipError(f"--out {out}: the folder {path.parent} does not exist; create it first")
+        raise CitydipError(f"--output {out}: {path.parent} is not a folder; choose another path")
     return path
 
 
@@ -136,15 +137,16 @@ CITY_COLUMNS = [
 
 @analyze.command()
 @_source_options
-@click.option("--out", metavar="CSV", help="Write metric,value rows to CSV, and CSV-cities, -degrees, -countries and -country-pairs "
-                   "tables next to it (e.g. net.csv, net-cities.csv, ...).")
-@click.option("--plot", metavar="DIR", help="Write PNG plots into this folder (created if missing).")
+@output_option("Write metric,value rows to CSV, and CSV-cities, -degrees, -countries and -country-pairs "
+               "tables next to it (e.g. net.csv, net-cities.csv, ...).", name="out", metavar="CSV")
+@out_dir_option("Write PNG plots into this folder (created if missing).", old=("--plot",), name="plot")
 @click.option("--sample", default=250, show_default=True, type=click.IntRange(min=2),
               help="Sources sampled for betweenness when the network has more cities (fixed seed).")
 @click.option("--path-sample", default=2000, show_default=True, type=click.IntRange(min=2),
               help="Sources sampled for the mean shortest path when the largest component is larger (fixed seed).")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=1), help="How many cities and countries to list.")
 @click.option("--seed", default=42, show_default=True, type=int, help="Seed of the source sampling.")
+@common_options
 def network(data_files, input_format, graphs, out, plot, sample, path_sample, top, seed) -> None:
     """Figures of the twinning network: size, components, degrees, clustering, assortativity, paths,
     central cities, and domestic versus cross-border links by country.
@@ -160,7 +162,7 @@ def network(data_files, input_format, graphs, out, plot, sample, path_sample, to
     with progress("analysing the twinning network", total=6) as advance:
         analysis = api.network_figures(source, data, sample=sample, path_sample=path_sample, seed=seed, advance=advance)
     figures = analysis.figures
-    print_table(["metric", "value"], [(k, _fmt(v)) for k, v in figures.summary if k != "sources"], title="Twinning network")
+    print_table(headers("metric", "value"), [(k, _fmt(v)) for k, v in figures.summary if k != "sources"], title=tr("Twinning network"))
     click.echo("Read: " + " ".join(source.sources), err=True)
     _print_top_cities(figures, top)
     _print_top_countries(figures, top)
@@ -191,7 +193,8 @@ def _print_top_cities(figures, top: int) -> None:
                 cells.append("")
         if any(cells[1:]):
             rows.append(cells)
-    print_table(["#", "by degree", "by betweenness", "by eigenvector (largest component)"], rows, title=f"Top {top} cities")
+    print_table(["#", *headers("by degree", "by betweenness", "by eigenvector (largest component)")], rows,
+                title=tr("Top {n} cities", n=top))
 
 
 def _print_top_countries(figures, top: int) -> None:
@@ -199,15 +202,15 @@ def _print_top_countries(figures, top: int) -> None:
     if not figures.countries:
         return
     print_table(
-        ["country", "cities", "links", "domestic", "cross-border", "cross-border share"],
+        headers("country", "cities", "links", "domestic", "cross-border", "cross-border share"),
         [(c["country"], c["cities"], c["links"], c["domestic_links"], c["cross_border_links"], _fmt(c["cross_border_share"], 3))
          for c in figures.countries[:top]],
-        title=f"Top {top} countries by links",
+        title=tr("Top {n} countries by links", n=top),
     )
     print_table(
-        ["country", "country", "links"],
+        headers("country", "country", "links"),
         [(p["country_a"], p["country_b"], p["links"]) for p in figures.country_pairs[:top]],
-        title=f"Top {top} country pairs",
+        title=tr("Top {n} country pairs", n=top),
     )
 
 
@@ -246,15 +249,16 @@ SCORE_COLUMNS = [
 
 @analyze.command()
 @_source_options
-@click.option("--out", metavar="CSV", help="Write one row per city here, and the summary next to it (-summary.csv).")
-@click.option("--plot", metavar="DIR", help="Write the scatter plot cityness.png into this folder (created if missing).")
+@output_option("Write one row per city here, and the summary next to it (-summary.csv).", name="out", metavar="CSV")
+@out_dir_option("Write the scatter plot cityness.png into this folder (created if missing).", old=("--plot",), name="plot")
 @click.option("--write/--no-write", default=None,
               help=f"Write the scores into the store's graph {GRAPH_ANALYSIS} "
                    "(replacing the previous run). Default: write when reading the store, not with --data.")
-@click.option("--rdf", "rdf_out", metavar="FILE", help="Also save the scores as Turtle to FILE.")
+@click.option("--rdf", "rdf_out", metavar="FILE", callback=make_parents, help="Also save the scores as Turtle to FILE.")
 @click.option("--threshold", type=click.Choice(["median", "mean"]), default="median", show_default=True,
               help="Where 'high' begins for the quadrants (strictly above it).")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=1), help="How many cities to list per quadrant.")
+@common_options
 def cityness(data_files, input_format, graphs, out, plot, write, rdf_out, threshold, top) -> None:
     """Score every city on flows (city-ness) and on place (town-ness) and put it in a quadrant:
     network city, hierarchical town, both or neither.
@@ -263,7 +267,7 @@ def cityness(data_files, input_format, graphs, out, plot, write, rdf_out, thresh
     """
     from citydiplomacy.services.analysis import api
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     out_path = _check_out(out)
     rdf_path = _check_out(rdf_out)
     plot_dir = _plot_dir(plot) if plot else None
@@ -294,14 +298,14 @@ def _print_cityness(analysis, top: int) -> None:
     from citydiplomacy.services.analysis.api import quadrant_leaders
 
     summary = analysis.summary
-    print_table(["metric", "value"], [(k, _fmt(v)) for k, v in summary if k != "sources"], title="City-ness and town-ness")
+    print_table(headers("metric", "value"), [(k, _fmt(v)) for k, v in summary if k != "sources"], title=tr("City-ness and town-ness"))
     click.echo("Read: " + " ".join(analysis.source.sources), err=True)
     for quadrant, members in quadrant_leaders(analysis.result, top):
         if members:
             print_table(
-                ["city", "country", "population", "degree", "flow", "place"],
+                headers("city", "country", "population", "degree", "flow", "place"),
                 [(s.label, s.country or "", _fmt(s.population), s.degree, _fmt(s.flow, 3), _fmt(s.place, 3)) for s in members],
-                title=f"{quadrant}: top {len(members)}",
+                title=tr("{quadrant}: top {n}", quadrant=quadrant, n=len(members)),
             )
 
 

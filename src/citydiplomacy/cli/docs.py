@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
+from citydiplomacy.cli.options import out_dir_option
 from citydiplomacy.services.docs import LANGS, build_docs
 
 
 @click.command()
-@click.option("--out", "out_dir", default="citydiplomacy-docs", show_default=True,
-              help="Folder to write the HTML pages into (created if missing).")
+@out_dir_option("Folder to write the HTML pages into (created with its parents if missing).", default="citydiplomacy-docs")
 @click.option("--lang", "langs", multiple=True, type=click.Choice(LANGS),
               help="Only this language (repeatable); default both: index.html (en) and fa.html (fa).")
 @click.option("--engine", type=click.Choice(["pylode", "builtin"]), default="pylode", show_default=True,

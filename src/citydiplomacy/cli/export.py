@@ -7,19 +7,18 @@ import sys
 import click
 
 from citydiplomacy.cli import store_from_context
-from citydiplomacy.core import formats
+from citydiplomacy.cli.options import common_options, output_option, rdf_format_option
 from citydiplomacy.services.export import STORE_WHAT, WHAT, export_bytes
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(formats.choices(formats.EXPORTED), case_sensitive=False),
-              default="turtle", show_default=True)
+@rdf_format_option(exported_only=True, default="turtle")
 @click.option("--what", type=click.Choice(WHAT), default="all", show_default=True,
               help="all: every graph of the store (ontology, examples, imported data, analyze's scores); "
               "ontology or examples: the packaged files; data: the imported data only; analysis: "
               "the scores `analyze cityness --write` stored.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=str),
-              help="Write here (atomically) instead of standard output.")
+@output_option("Write here (atomically; its folder is created) instead of standard output.", name="out")
+@common_options
 def export(fmt: str, what: str, out: str | None) -> None:
     """Export the store (or a part of it) as Turtle, N-Triples, JSON-LD, RDF/XML or N-Quads; the same graph gives the same bytes.
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from citydiplomacy.cli.messages import tr
+from citydiplomacy.cli.options import common_options, make_parents
 from citydiplomacy.core.csvsafe import csv_text
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.output import print_table, progress
@@ -56,7 +58,9 @@ def import_() -> None:
     type=click.Choice(["gexf", "ursino-csv", "l3viathan-tsv"]),
     help="Format of every PATH (default: detected from the content).",
 )
-@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=str), help="Write every issue (file, line, kind, message) to this CSV.")
+@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=str), callback=make_parents,
+              help="Write every issue (file, line, kind, message) to this CSV (its folder is created).")
+@common_options
 def files(paths: tuple[str, ...], fmt: str | None, report: str | None) -> None:
     """Import the shared Wikidata P190 files."""
     from citydiplomacy.cli import store_from_context
@@ -100,7 +104,7 @@ def _print_summary(outcome) -> None:
     print_table(
         ["file", "format", "rows", "pairs", "new agreements", "merged", "self-twinnings", "skipped", "triples added"],
         rows,
-        title="import",
+        title=tr("import"),
     )
 
 
@@ -115,7 +119,7 @@ def _print_issues(issue_rows) -> None:
     for (file, kind), messages in by_kind.items():
         shown = "; ".join(messages[:3]) + (f"; ... ({len(messages) - 3} more)" if len(messages) > 3 else "")
         rows.append((file, kind, len(messages), shown))
-    print_table(["file", "issue", "count", "examples"], rows, title="issues (use --report FILE for all)")
+    print_table(["file", "issue", "count", "examples"], rows, title=tr("issues (use --report FILE for all)"))
 
 
 def _write_csv(path: str, header: list[str], rows) -> None:
@@ -141,7 +145,9 @@ def _write_csv(path: str, header: list[str], rows) -> None:
     help="Calendar of the dates; auto: a year below 1500 is Solar Hijri, whatever the digits.",
 )
 @click.option("--delimiter", default=None, help="Field delimiter (default: sniffed among , ; TAB).")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=str), help="Write the reconciliation report CSV here.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=str), callback=make_parents,
+              help="Write the reconciliation report CSV here (its folder is created).")
+@common_options
 def csv_(file, city_a, country_a, city_b, country_b, start_col, end_col, qid_a, qid_b, calendar, delimiter, report):
     """Import a spreadsheet of twinnings, reconciling city names against the graph."""
     from citydiplomacy.cli import store_from_context
@@ -195,7 +201,7 @@ def _print_sheet_summary(path: Path, outcome) -> None:
         why = f"all {outcome.rows} rows were skipped" if outcome.rows else "the file has no data rows"
         click.echo(f"{path}: nothing added to the store ({why})")
     if outcome.skipped:
-        print_table(["reason", "rows"], sorted(outcome.skipped.items()), title="skipped rows")
+        print_table(["reason", "rows"], sorted(outcome.skipped.items()), title=tr("skipped rows"))
         listed = outcome.skipped_lines[:MAX_LISTED]
         for line, reason in listed:
             click.echo(f"{path}:{line}: skipped: {reason}", err=True)

@@ -6,12 +6,15 @@ import json
 
 import click
 
+from citydiplomacy.cli.messages import headers, tr
+from citydiplomacy.cli.options import common_options
 from citydiplomacy.core.output import print_table
 from citydiplomacy.services.info import ontology_summary, store_summary
 
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@common_options
 def info(fmt: str) -> None:
     """Show the ontology's IRI, version and counts, and the store's place and contents (read-only)."""
     summary = ontology_summary()
@@ -21,8 +24,8 @@ def info(fmt: str) -> None:
         return
     rows = [(k, v) for k, v in summary.items() if k != "labels_per_language"]
     rows += [(f"labels @{lang}", n) for lang, n in summary["labels_per_language"].items()]
-    print_table(["field", "value"], rows, title="citydiplomacy ontology")
-    print_table(["field", "value"], _store_rows(store), title="store")
+    print_table(headers("field", "value"), rows, title=tr("citydiplomacy ontology"))
+    print_table(headers("field", "value"), _store_rows(store), title=tr("store"))
 
 
 def _store_rows(store: dict) -> list[tuple[str, str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from citydiplomacy.cli.options import store_option
 from citydiplomacy.cli.paramtypes import BYTE_SIZE
 from citydiplomacy.core.output import progress
 from citydiplomacy.services.querying.load import LoadResult, check_target, load_to_server
@@ -26,6 +27,7 @@ from citydiplomacy.services.querying.load import LoadResult, check_target, load_
 @click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds allowed for each request as a whole (a deadline, not per read).")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Retries on 429 or 503 (Retry-After honoured up to 30 s).")
 @click.option("--max-response-size", "max_bytes", type=BYTE_SIZE, default="512M", show_default=True, help="Largest answer accepted from the server (bytes, or e.g. 10M, 1G).")
+@store_option
 def load(files, endpoint, graph_store, graph, replace, user, password, auth, chunk_size, timeout, retries, max_bytes) -> None:
     """Push the ontology, the examples, the embedded graph and FILES to a SPARQL server.
 

@@ -11,6 +11,8 @@ import sys
 
 import click
 
+from citydiplomacy.cli.messages import headers, tr
+from citydiplomacy.cli.options import common_options, current_lang, output_option
 from citydiplomacy.cli.paramtypes import BYTE_SIZE
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.output import print_table
@@ -18,9 +20,9 @@ from citydiplomacy.services.querying import catalog, empties, local, params, res
 from citydiplomacy.services.querying.answering import PreparedQuery, answer_locally, answer_remotely, prepare
 from citydiplomacy.services.querying.results import Answer
 
-# The language of the notes printed beside answers (empties.MESSAGES has en and fa): the one
-# line to change when a --lang option arrives.
-NOTE_LANG = "en"
+# A question that declares this parameter gets the --lang value as its default (the language
+# of the labels it fetches, as in twinnings-per-country-pair).
+LANG_PARAM = "lang"
 
 
 @click.group()
@@ -30,6 +32,7 @@ def query() -> None:
 
 @query.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@common_options
 def list_(fmt: str) -> None:
     """List the bundled questions: name, scope (article or data), parameters and title."""
     questions = catalog.bundled()
@@ -47,8 +50,8 @@ def list_(fmt: str) -> None:
         ]
         click.echo(json.dumps(items, indent=2, ensure_ascii=False))
         return
-    rows = [(q.name, q.scope, "\n".join(_param_summary(p) for p in q.params), q.title) for q in questions]
-    print_table(["name", "scope", "parameters", "title"], rows, title="competency questions")
+    rows = [(q.name, q.scope, "\n".join(_param_summary(p) for p in q.params), _title(q)) for q in questions]
+    print_table(headers("name", "scope", "parameters", "title"), rows, title=tr("competency questions"))
 
 
 def _param_summary(param: catalog.Param) -> str:
@@ -58,8 +61,14 @@ def _param_summary(param: catalog.Param) -> str:
     return f"{param.name} ({param.type}) = {param.default}"
 
 
+def _title(question: catalog.Question) -> str:
+    """The question's title, or with --lang fa its Persian question (the header has no Persian title)."""
+    return (question.question_fa if current_lang() == "fa" else "") or question.title
+
+
 @query.command("show")
 @click.argument("name")
+@common_options
 def show(name: str) -> None:
     """Show a question's header, parameters and SPARQL text."""
     q = catalog.resolve(name)
@@ -67,7 +76,7 @@ def show(name: str) -> None:
     rows += [(f"param {p.name}", f"{p.type}, default {p.default!r}" if p.default is not None else f"{p.type}, required") for p in q.params]
     if q.path:
         rows.append(("file", str(q.path)))
-    print_table(["field", "value"], rows)
+    print_table(headers("field", "value"), rows)
     click.echo(q.text.rstrip("\n"))
 
 
@@ -79,7 +88,7 @@ def show(name: str) -> None:
 @click.option("--endpoint", help="Run on this SPARQL 1.1 endpoint instead of locally.")
 @click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI", help="With --endpoint: query this graph as the default graph (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(results.FORMATS), help="Output format (default: table, or turtle for CONSTRUCT/DESCRIBE).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the answer to this file (atomically) instead of stdout.")
+@output_option("Write the answer to this file (atomically; its folder is created) instead of stdout.", old=())
 @click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds allowed for the endpoint's whole answer (a deadline per request, not per read), or, locally, for a query's SERVICE calls.")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Retries when the endpoint answers 429 or 503 (Retry-After honoured up to 30 s).")
 @click.option("--max-response-size", "max_bytes", type=BYTE_SIZE, default="512M", show_default=True, help="With --endpoint: largest answer accepted (bytes, or e.g. 10M, 1G).")
@@ -87,6 +96,7 @@ def show(name: str) -> None:
 @click.option("--password", envvar="CITYDIP_PASSWORD", help="Password for the endpoint (or $CITYDIP_PASSWORD); never printed.")
 @click.option("--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True, help="HTTP authentication scheme with --user.")
 @click.option("--allow-service", is_flag=True, help="Let the query call the SERVICE endpoints it names (refused by default).")
+@common_options
 def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, output, timeout, retries, max_bytes, user, password, auth, allow_service) -> None:
     """Run a question by NAME, a FILE.rq, or --text QUERY; print its answer.
 
@@ -97,7 +107,7 @@ def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, outp
     """
     _check_sources(name, text, endpoint, data_files, default_graphs)
     question = catalog.parse_question(text, "--text") if text is not None else catalog.resolve(name)
-    prepared = prepare(question, param_pairs, allow_service=allow_service)
+    prepared = prepare(question, _with_lang(question, param_pairs), allow_service=allow_service)
     _check_format(prepared, fmt)
     note = None
     if endpoint:
@@ -107,7 +117,16 @@ def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, outp
         )
     else:
         answer, note = _answer_here(data_files, prepared, timeout)
-    emit(answer, fmt, title=question.title or None, output=output, note=note)
+    emit(answer, fmt, title=_title(question) or None, output=output, note=note)
+
+
+def _with_lang(question: catalog.Question, param_pairs: tuple[str, ...]) -> list[str]:
+    """The --param pairs, plus ``lang=<--lang>`` for a question that takes a language and was not given one."""
+    pairs = list(param_pairs)
+    given = params.parse_assignments(pairs)
+    if question.param(LANG_PARAM) is not None and LANG_PARAM not in given and current_lang() != "en":
+        pairs.append(f"{LANG_PARAM}={current_lang()}")
+    return pairs
 
 
 def _check_sources(name, text, endpoint, data_files, default_graphs) -> None:
@@ -145,7 +164,7 @@ def _answer_here(data_files, prepared: PreparedQuery, timeout: float) -> tuple[A
         store = store_from_context(read_only=True)
     answer = answer_locally(store, prepared, timeout=timeout)
     empty = answer.form == "select" and not answer.rows
-    return answer, empties.empty_note(store, prepared, NOTE_LANG) if empty else None
+    return answer, empties.empty_note(store, prepared, current_lang()) if empty else None
 
 
 def emit(answer: Answer, fmt: str | None, title: str | None = None, output: str | None = None,
@@ -185,4 +204,4 @@ def _print_table(answer: Answer, title: str | None, note: str | None = None) -> 
     rows = [[results.display(row.get(v)) for v in answer.variables] for row in answer.rows]
     print_table(answer.variables, rows, title=title)
     if not answer.rows:
-        click.echo(note or empties.say("none", NOTE_LANG), err=True)
+        click.echo(note or empties.say("none", current_lang()), err=True)

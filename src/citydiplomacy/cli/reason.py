@@ -7,6 +7,8 @@ import json
 import click
 import rdflib
 
+from citydiplomacy.cli.messages import headers, tr
+from citydiplomacy.cli.options import common_options, current_lang, output_option
 from citydiplomacy.core.labels import display_name
 from citydiplomacy.services.reasoning import (
     MAX_TRIPLES,
@@ -35,9 +37,10 @@ _LIMITS = ", ".join(f"{name} {limit:,}" for name, limit in MAX_TRIPLES.items())
                    "and examples (plus --data), which HermiT checks in seconds.")
 @click.option("--max-triples", type=click.IntRange(min=1), metavar="N",
               help=f"Refuse (exit 2) to reason over more triples than N [default per reasoner: {_LIMITS}].")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=str),
-              help="Write the materialised graph (input + inferences) here; format from the suffix (.ttl .nt .jsonld .rdf).")
+@output_option("Write the materialised graph (input + inferences) here; format from the suffix (.ttl .nt .jsonld .rdf).",
+               name="out")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@common_options
 def reason(reasoner: str, data: tuple[str, ...], imported: bool, max_triples: int | None, out: str | None,
            fmt: str) -> None:
     """Check that the store (ontology, examples, imported data) and any --data files are
@@ -89,21 +92,26 @@ def _print_report(result: ReasonerResult, graph: rdflib.Graph) -> None:
         ("triples added (trivial ones left out)", f"{result.added_triples:,}"),
         ("seconds", f"{result.seconds:.1f}"),
     ]
-    print_table(["", "value"], rows, title="citydip reason")
+    print_table(["", tr("value")], rows, title=tr("citydip reason"))
+    lang = current_lang()
+
+    def name(node) -> str:
+        return display_name(graph, node, lang)
+
     if result.unsatisfiable:
-        print_table(["unsatisfiable class", "IRI"],
-                    [(display_name(graph, c), str(c)) for c in result.unsatisfiable], title="Unsatisfiable classes")
+        print_table(headers("unsatisfiable class") + ["IRI"],
+                    [(name(c), str(c)) for c in result.unsatisfiable], title=tr("Unsatisfiable classes"))
     if result.inferred_subclasses:
-        print_table(["class", "is inferred to be a subclass of"],
-                    [(display_name(graph, a), display_name(graph, b)) for a, b in result.inferred_subclasses],
-                    title="Inferred class hierarchy (beyond the asserted closure)")
+        print_table(headers("class", "is inferred to be a subclass of"),
+                    [(name(a), name(b)) for a, b in result.inferred_subclasses],
+                    title=tr("Inferred class hierarchy (beyond the asserted closure)"))
     if result.inferred_types:
-        print_table(["individual", "is inferred to be a"],
-                    [(display_name(graph, i), display_name(graph, c)) for i, c in result.inferred_types],
-                    title="Inferred types of individuals (beyond the asserted ones)")
+        print_table(headers("individual", "is inferred to be a"),
+                    [(name(i), name(c)) for i, c in result.inferred_types],
+                    title=tr("Inferred types of individuals (beyond the asserted ones)"))
     if result.added_by_property:
-        print_table(["property", "triples added"],
+        print_table(headers("property", "triples added"),
                     [(graph.namespace_manager.normalizeUri(p), f"{n:,}") for p, n in result.added_by_property[:15]],
-                    title="What the materialised graph adds, by property")
+                    title=tr("What the materialised graph adds, by property"))
     for line in explain_empty_findings(result):
         click.echo(line)

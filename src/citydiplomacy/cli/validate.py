@@ -12,6 +12,7 @@ from collections import Counter
 
 import click
 
+from citydiplomacy.cli.options import common_options, input_format_option
 from citydiplomacy.core import formats
 from citydiplomacy.core.errors import EXIT_FAILED
 from citydiplomacy.core.output import is_terminal, print_table, progress
@@ -65,12 +66,7 @@ from citydiplomacy.services.validation.validate import (
     show_default=True,
     help="Exit 1 when a result of this severity or worse is found.",
 )
-@click.option(
-    "--input-format",
-    type=click.Choice(formats.choices(), case_sensitive=False),
-    default=None,
-    help="RDF syntax of DATA (default: from each file's extension; required for '-').",
-)
+@input_format_option("RDF syntax of DATA (default: from each file's extension; required for '-').")
 @click.option(
     "--engine",
     type=click.Choice(ENGINES),
@@ -87,6 +83,7 @@ from citydiplomacy.services.validation.validate import (
     show_default=True,
     help="Text format: show at most this many results in the table (0 = all); counts cover all.",
 )
+@common_options
 @click.pass_context
 def validate(ctx, data, check_ontology, inference, extra_shapes, fmt, fail_on, input_format, engine, limit):
     """Validate DATA files (or '-' for standard input) against the ontology and shapes/data.ttl.

@@ -82,9 +82,10 @@ def source_from_store(store: pyoxigraph.Store, graphs: Sequence[str] = ()) -> Tw
     return TwinningSource(store, used, used, True)
 
 
-def read_twinning(source: TwinningSource, advance: Advance = _no_progress) -> TwinningData:
-    """The twinning network of *source*; no agreement at all is the user's error, not an empty result."""
-    data = load_twinning(source.store, source.graphs, advance)
+def read_twinning(source: TwinningSource, advance: Advance = _no_progress, lang: str = "en") -> TwinningData:
+    """The twinning network of *source*, cities and countries named in *lang* where they can be;
+    no agreement at all is the user's error, not an empty result."""
+    data = load_twinning(source.store, source.graphs, advance, lang)
     if data.graph.number_of_edges() == 0:
         where = "the store" if source.is_store else "the given files"
         raise CitydipError(

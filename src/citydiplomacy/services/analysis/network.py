@@ -100,8 +100,9 @@ def parse_point(wkt: str) -> tuple[float, float] | None:
     return lon, lat
 
 
-def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None, advance=lambda n=1: None) -> TwinningData:
-    """Build the twinning network from *store* (the union of its graphs, or only *graphs*).
+def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None, advance=lambda n=1: None,
+                  lang: str = "en") -> TwinningData:
+    """Build the twinning network from *store* (the union of its graphs, or only *graphs*); labels in *lang*.
 
     Three steps: read the agreements' partners, build the graph of city pairs, then attach what the
     store says about each city. *advance* is called eight times, for a progress bar.
@@ -113,7 +114,7 @@ def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None, 
     advance()
     known_cities = {_value(r["c"]) for r in _rows(store, Q_CITIES, graphs)}
     data.cities_without_twinning = len(known_cities - set(data.graph.nodes))
-    facts = _read_city_facts(store, graphs, data.graph, governed, advance)
+    facts = _read_city_facts(store, graphs, data.graph, governed, advance, lang)
     data.membership_data = bool(facts.memberships)
     data.capitals = _capitals(store, graphs)
     advance()
@@ -168,11 +169,11 @@ class _CityFacts:
     memberships: dict[str, set[str]]
 
 
-def _read_city_facts(store, graphs, g: nx.Graph, governed: dict[str, str], advance) -> _CityFacts:
-    """Labels, countries, populations, points and memberships, one query each (five advances)."""
-    labels = _city_labels(store, graphs, g)
+def _read_city_facts(store, graphs, g: nx.Graph, governed: dict[str, str], advance, lang: str = "en") -> _CityFacts:
+    """Labels (in *lang* first), countries, populations, points and memberships, one query each (five advances)."""
+    labels = _city_labels(store, graphs, g, lang)
     advance()
-    countries, country_labels = _city_countries(store, graphs, g)
+    countries, country_labels = _city_countries(store, graphs, g, lang)
     advance()
     population = _city_populations(store, graphs, g)
     advance()
@@ -183,29 +184,29 @@ def _read_city_facts(store, graphs, g: nx.Graph, governed: dict[str, str], advan
     return _CityFacts(labels, countries, country_labels, population, coords, memberships)
 
 
-def _label_choice(literal) -> tuple:
-    """Sort key of a label: core.labels' preference, alphabetical among equals (stable)."""
-    return (label_rank(getattr(literal, "language", None)), literal.value)
+def _label_choice(literal, lang: str = "en") -> tuple:
+    """Sort key of a label: core.labels' preference for *lang*, alphabetical among equals (stable)."""
+    return (label_rank(getattr(literal, "language", None), lang), literal.value)
 
 
-def _keep_best(best: dict[str, tuple], key: str, literal) -> None:
+def _keep_best(best: dict[str, tuple], key: str, literal, lang: str = "en") -> None:
     """Keep in *best* the preferred label of *key* seen so far."""
-    candidate = _label_choice(literal)
+    candidate = _label_choice(literal, lang)
     if key not in best or candidate < best[key]:
         best[key] = candidate
 
 
-def _city_labels(store, graphs, g: nx.Graph) -> dict[str, str]:
+def _city_labels(store, graphs, g: nx.Graph, lang: str = "en") -> dict[str, str]:
     """The preferred label of each city in *g* that has one."""
     best: dict[str, tuple] = {}
     for row in _rows(store, Q_LABELS, graphs):
         c = _value(row["c"])
         if c in g:
-            _keep_best(best, c, row["l"])
+            _keep_best(best, c, row["l"], lang)
     return {c: text for c, (_, text) in best.items()}
 
 
-def _city_countries(store, graphs, g: nx.Graph) -> tuple[dict[str, str], dict[str, str]]:
+def _city_countries(store, graphs, g: nx.Graph, lang: str = "en") -> tuple[dict[str, str], dict[str, str]]:
     """City -> its country (the smallest IRI if several), and country -> its preferred label."""
     countries: dict[str, str] = {}
     best: dict[str, tuple] = {}
@@ -214,7 +215,7 @@ def _city_countries(store, graphs, g: nx.Graph) -> tuple[dict[str, str], dict[st
         if c in g and (c not in countries or k < countries[c]):
             countries[c] = k
         if row["kl"] is not None:
-            _keep_best(best, k, row["kl"])
+            _keep_best(best, k, row["kl"], lang)
     return countries, {k: text for k, (_, text) in best.items()}
 
 

@@ -101,16 +101,18 @@ def _used_prefixes(triples) -> dict[str, str]:
     return {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
 
 
+# Characters a local name may hold in a table (``cdr:city/Q656``): meant for people to read,
+# not to paste into Turtle, which would need the slash escaped. Machine formats keep full IRIs.
+_DISPLAY_LOCAL_EXTRA = "_-./"
+_PREFIXES_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
 def display(term) -> str:
     """A term for people: prefixed names for IRIs, the text of literals (with @lang if not English)."""
     if term is None:
         return ""
     if isinstance(term, pyoxigraph.NamedNode):
-        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            local = term.value[len(ns):]
-            if term.value.startswith(ns) and local and all(c.isalnum() or c in "_-." for c in local):
-                return f"{prefix}:{local}"
-        return f"<{term.value}>"
+        return prefixed(term.value)
     if isinstance(term, pyoxigraph.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, pyoxigraph.Literal):
@@ -118,3 +120,12 @@ def display(term) -> str:
             return f"{term.value} @{term.language}"
         return term.value
     return str(term)
+
+
+def prefixed(iri: str) -> str:
+    """``cdr:city/Q656`` for an IRI under one of the project's prefixes, else ``<iri>``."""
+    for prefix, ns in _PREFIXES_LONGEST_FIRST:
+        local = iri[len(ns):]
+        if iri.startswith(ns) and local and all(c.isalnum() or c in _DISPLAY_LOCAL_EXTRA for c in local):
+            return f"{prefix}:{local}"
+    return f"<{iri}>"
