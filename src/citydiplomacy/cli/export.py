@@ -8,6 +8,7 @@ import click
 
 from citydiplomacy.cli import store_from_context
 from citydiplomacy.cli.options import common_options, output_option, rdf_format_option
+from citydiplomacy.core import formats
 from citydiplomacy.services.export import STORE_WHAT, WHAT, export_bytes
 
 
