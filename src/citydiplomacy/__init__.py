@@ -5,4 +5,3 @@ owl:versionInfo and the CHANGELOG are checked against it by the tests.
 """
 
 __version__ = "0.1.0"
-

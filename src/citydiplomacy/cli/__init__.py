@@ -37,7 +37,7 @@ class UserError(click.ClickException):
 
     def __init__(self, error: CitydipError):
         super().__init__(error.message)
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click reads it per instance
 
 
 class LazyGroup(click.Group):
@@ -74,7 +74,7 @@ class LazyGroup(click.Group):
 
 
 # Commands whose packages only an extra installs (see pyproject.toml): name -> (extra, packages).
-EXTRAS_OF_COMMAND = {
+EXTRAS_OF_COMMAND: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "analyze": [("analysis", ("networkx", "scipy", "matplotlib"))],
     "docs": [("docs", ("pylode", "jinja2"))],
 }
@@ -95,8 +95,12 @@ def _needs_extra(name: str, extra: str, package: str) -> click.Command:
         raise CitydipError(f"citydip {name} needs the optional package {package!r}: {hint}")
 
     return click.Command(
-        name, callback=refuse, help=f"(needs {hint})", context_settings={"ignore_unknown_options": True},
-        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)], add_help_option=False,
+        name,
+        callback=refuse,
+        help=f"(needs {hint})",
+        context_settings={"ignore_unknown_options": True},
+        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
+        add_help_option=False,
     )
 
 

@@ -130,21 +130,48 @@ def analyze() -> None:
 
 
 CITY_COLUMNS = [
-    "city", "label", "country", "country_iri", "population", "lon", "lat", "degree", "clustering",
-    "betweenness", "eigenvector", "component", "memberships",
+    "city",
+    "label",
+    "country",
+    "country_iri",
+    "population",
+    "lon",
+    "lat",
+    "degree",
+    "clustering",
+    "betweenness",
+    "eigenvector",
+    "component",
+    "memberships",
 ]
 
 
 @analyze.command()
 @_source_options
-@output_option("Write metric,value rows to CSV, and CSV-cities, -degrees, -countries and -country-pairs "
-               "tables next to it (e.g. net.csv, net-cities.csv, ...).", name="out", metavar="CSV")
+@output_option(
+    "Write metric,value rows to CSV, and CSV-cities, -degrees, -countries and -country-pairs "
+    "tables next to it (e.g. net.csv, net-cities.csv, ...).",
+    name="out",
+    metavar="CSV",
+)
 @out_dir_option("Write PNG plots into this folder (created if missing).", old=("--plot",), name="plot")
-@click.option("--sample", default=250, show_default=True, type=click.IntRange(min=2),
-              help="Sources sampled for betweenness when the network has more cities (fixed seed).")
-@click.option("--path-sample", default=2000, show_default=True, type=click.IntRange(min=2),
-              help="Sources sampled for the mean shortest path when the largest component is larger (fixed seed).")
-@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1), help="How many cities and countries to list.")
+@click.option(
+    "--sample",
+    default=250,
+    show_default=True,
+    type=click.IntRange(min=2),
+    help="Sources sampled for betweenness when the network has more cities (fixed seed).",
+)
+@click.option(
+    "--path-sample",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(min=2),
+    help="Sources sampled for the mean shortest path when the largest component is larger (fixed seed).",
+)
+@click.option(
+    "--top", default=10, show_default=True, type=click.IntRange(min=1), help="How many cities and countries to list."
+)
 @click.option("--seed", default=42, show_default=True, type=int, help="Seed of the source sampling.")
 @common_options
 def network(data_files, input_format, graphs, out, plot, sample, path_sample, top, seed) -> None:
@@ -162,7 +189,11 @@ def network(data_files, input_format, graphs, out, plot, sample, path_sample, to
     with progress("analysing the twinning network", total=6) as advance:
         analysis = api.network_figures(source, data, sample=sample, path_sample=path_sample, seed=seed, advance=advance)
     figures = analysis.figures
-    print_table(headers("metric", "value"), [(k, _fmt(v)) for k, v in figures.summary if k != "sources"], title=tr("Twinning network"))
+    print_table(
+        headers("metric", "value"),
+        [(k, _fmt(v)) for k, v in figures.summary if k != "sources"],
+        title=tr("Twinning network"),
+    )
     click.echo("Read: " + " ".join(source.sources), err=True)
     _print_top_cities(figures, top)
     _print_top_countries(figures, top)
@@ -180,11 +211,13 @@ def _print_top_cities(figures, top: int) -> None:
     """Three rankings side by side: degree, betweenness, eigenvector."""
     from citydiplomacy.services.analysis.api import ranked_cities
 
-    rankings = [(ranked_cities(figures, key, top), key, digits)
-                for key, digits in (("degree", 0), ("betweenness", 4), ("eigenvector", 4))]
+    rankings = [
+        (ranked_cities(figures, key, top), key, digits)
+        for key, digits in (("degree", 0), ("betweenness", 4), ("eigenvector", 4))
+    ]
     rows = []
     for i in range(top):
-        cells = [i + 1]
+        cells: list[object] = [i + 1]
         for ranked, key, digits in rankings:
             if i < len(ranked):
                 r = ranked[i]
@@ -193,8 +226,11 @@ def _print_top_cities(figures, top: int) -> None:
                 cells.append("")
         if any(cells[1:]):
             rows.append(cells)
-    print_table(["#", *headers("by degree", "by betweenness", "by eigenvector (largest component)")], rows,
-                title=tr("Top {n} cities", n=top))
+    print_table(
+        ["#", *headers("by degree", "by betweenness", "by eigenvector (largest component)")],
+        rows,
+        title=tr("Top {n} cities", n=top),
+    )
 
 
 def _print_top_countries(figures, top: int) -> None:
@@ -203,8 +239,17 @@ def _print_top_countries(figures, top: int) -> None:
         return
     print_table(
         headers("country", "cities", "links", "domestic", "cross-border", "cross-border share"),
-        [(c["country"], c["cities"], c["links"], c["domestic_links"], c["cross_border_links"], _fmt(c["cross_border_share"], 3))
-         for c in figures.countries[:top]],
+        [
+            (
+                c["country"],
+                c["cities"],
+                c["links"],
+                c["domestic_links"],
+                c["cross_border_links"],
+                _fmt(c["cross_border_share"], 3),
+            )
+            for c in figures.countries[:top]
+        ],
         title=tr("Top {n} countries by links", n=top),
     )
     print_table(
@@ -220,11 +265,16 @@ def _write_network_tables(out_path: Path, figures) -> None:
         _write_csv(out_path, ["metric", "value"], figures.summary),
         _write_csv(_sibling(out_path, "cities"), CITY_COLUMNS, figures.cities),
         _write_csv(_sibling(out_path, "degrees"), ["degree", "cities"], figures.degree_counts),
-        _write_csv(_sibling(out_path, "countries"),
-                   ["country", "country_iri", "cities", "links", "domestic_links", "cross_border_links", "cross_border_share"],
-                   figures.countries),
-        _write_csv(_sibling(out_path, "country-pairs"),
-                   ["country_a", "country_b", "links", "domestic", "country_a_iri", "country_b_iri"], figures.country_pairs),
+        _write_csv(
+            _sibling(out_path, "countries"),
+            ["country", "country_iri", "cities", "links", "domestic_links", "cross_border_links", "cross_border_share"],
+            figures.countries,
+        ),
+        _write_csv(
+            _sibling(out_path, "country-pairs"),
+            ["country_a", "country_b", "links", "domestic", "country_a_iri", "country_b_iri"],
+            figures.country_pairs,
+        ),
     ]
     click.echo("Wrote " + ", ".join(str(p) for p in written), err=True)
 
@@ -234,30 +284,57 @@ def _plot_network(plot_dir: Path, analysis) -> None:
     from citydiplomacy.services.analysis import plots
 
     figures = analysis.figures
-    written = [plots.degree_distribution(figures.degree_counts, plot_dir / "degree-distribution.png"),
-               plots.links_map(figures.cities, list(analysis.data.graph.edges), plot_dir / "links-map.png")]
+    written = [
+        plots.degree_distribution(figures.degree_counts, plot_dir / "degree-distribution.png"),
+        plots.links_map(figures.cities, list(analysis.data.graph.edges), plot_dir / "links-map.png"),
+    ]
     if figures.countries:
         written.append(plots.country_heatmap(figures.country_pairs, figures.countries, plot_dir / "country-pairs.png"))
     click.echo("Wrote " + ", ".join(str(p) for p in written), err=True)
 
 
 SCORE_COLUMNS = [
-    "city", "label", "country", "country_iri", "population", "degree", "memberships", "foreign_countries",
-    "foreign_partner_share", "population_rank", "country_cities", "capital", "flow", "place", "quadrant",
+    "city",
+    "label",
+    "country",
+    "country_iri",
+    "population",
+    "degree",
+    "memberships",
+    "foreign_countries",
+    "foreign_partner_share",
+    "population_rank",
+    "country_cities",
+    "capital",
+    "flow",
+    "place",
+    "quadrant",
 ]
 
 
 @analyze.command()
 @_source_options
 @output_option("Write one row per city here, and the summary next to it (-summary.csv).", name="out", metavar="CSV")
-@out_dir_option("Write the scatter plot cityness.png into this folder (created if missing).", old=("--plot",), name="plot")
-@click.option("--write/--no-write", default=None,
-              help=f"Write the scores into the store's graph {GRAPH_ANALYSIS} "
-                   "(replacing the previous run). Default: write when reading the store, not with --data.")
+@out_dir_option(
+    "Write the scatter plot cityness.png into this folder (created if missing).", old=("--plot",), name="plot"
+)
+@click.option(
+    "--write/--no-write",
+    default=None,
+    help=f"Write the scores into the store's graph {GRAPH_ANALYSIS} "
+    "(replacing the previous run). Default: write when reading the store, not with --data.",
+)
 @click.option("--rdf", "rdf_out", metavar="FILE", callback=make_parents, help="Also save the scores as Turtle to FILE.")
-@click.option("--threshold", type=click.Choice(["median", "mean"]), default="median", show_default=True,
-              help="Where 'high' begins for the quadrants (strictly above it).")
-@click.option("--top", default=10, show_default=True, type=click.IntRange(min=1), help="How many cities to list per quadrant.")
+@click.option(
+    "--threshold",
+    type=click.Choice(["median", "mean"]),
+    default="median",
+    show_default=True,
+    help="Where 'high' begins for the quadrants (strictly above it).",
+)
+@click.option(
+    "--top", default=10, show_default=True, type=click.IntRange(min=1), help="How many cities to list per quadrant."
+)
 @common_options
 def cityness(data_files, input_format, graphs, out, plot, write, rdf_out, threshold, top) -> None:
     """Score every city on flows (city-ness) and on place (town-ness) and put it in a quadrant:
@@ -288,7 +365,9 @@ def cityness(data_files, input_format, graphs, out, plot, write, rdf_out, thresh
         from citydiplomacy.services.analysis import plots
 
         result = analysis.result
-        path = plots.cityness_scatter(result.scores, result.flow_threshold, result.place_threshold, plot_dir / "cityness.png")
+        path = plots.cityness_scatter(
+            result.scores, result.flow_threshold, result.place_threshold, plot_dir / "cityness.png"
+        )
         click.echo(f"Wrote {path}", err=True)
     _save_scores(analysis, write, rdf_path)
 
@@ -298,13 +377,20 @@ def _print_cityness(analysis, top: int) -> None:
     from citydiplomacy.services.analysis.api import quadrant_leaders
 
     summary = analysis.summary
-    print_table(headers("metric", "value"), [(k, _fmt(v)) for k, v in summary if k != "sources"], title=tr("City-ness and town-ness"))
+    print_table(
+        headers("metric", "value"),
+        [(k, _fmt(v)) for k, v in summary if k != "sources"],
+        title=tr("City-ness and town-ness"),
+    )
     click.echo("Read: " + " ".join(analysis.source.sources), err=True)
     for quadrant, members in quadrant_leaders(analysis.result, top):
         if members:
             print_table(
                 headers("city", "country", "population", "degree", "flow", "place"),
-                [(s.label, s.country or "", _fmt(s.population), s.degree, _fmt(s.flow, 3), _fmt(s.place, 3)) for s in members],
+                [
+                    (s.label, s.country or "", _fmt(s.population), s.degree, _fmt(s.flow, 3), _fmt(s.place, 3))
+                    for s in members
+                ],
                 title=tr("{quadrant}: top {n}", quadrant=quadrant, n=len(members)),
             )
 

@@ -9,11 +9,23 @@ from citydiplomacy.services.docs import LANGS, build_docs
 
 
 @click.command()
-@out_dir_option("Folder to write the HTML pages into (created with its parents if missing).", default="citydiplomacy-docs")
-@click.option("--lang", "langs", multiple=True, type=click.Choice(LANGS),
-              help="Only this language (repeatable); default both: index.html (en) and fa.html (fa).")
-@click.option("--engine", type=click.Choice(["pylode", "builtin"]), default="pylode", show_default=True,
-              help="English page from pyLODE or from the built-in template (the Persian page is always built-in).")
+@out_dir_option(
+    "Folder to write the HTML pages into (created with its parents if missing).", default="citydiplomacy-docs"
+)
+@click.option(
+    "--lang",
+    "langs",
+    multiple=True,
+    type=click.Choice(LANGS),
+    help="Only this language (repeatable); default both: index.html (en) and fa.html (fa).",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["pylode", "builtin"]),
+    default="pylode",
+    show_default=True,
+    help="English page from pyLODE or from the built-in template (the Persian page is always built-in).",
+)
 def docs(out_dir: str, langs: tuple[str, ...], engine: str) -> None:
     """Write HTML documentation of the ontology: English (pyLODE) and Persian (right-to-left).
 

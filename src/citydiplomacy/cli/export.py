@@ -14,10 +14,15 @@ from citydiplomacy.services.export import STORE_WHAT, WHAT, export_bytes
 
 @click.command()
 @rdf_format_option(exported_only=True, default="turtle")
-@click.option("--what", type=click.Choice(WHAT), default="all", show_default=True,
-              help="all: every graph of the store (ontology, examples, imported data, analyze's scores); "
-              "ontology or examples: the packaged files; data: the imported data only; analysis: "
-              "the scores `analyze cityness --write` stored.")
+@click.option(
+    "--what",
+    type=click.Choice(WHAT),
+    default="all",
+    show_default=True,
+    help="all: every graph of the store (ontology, examples, imported data, analyze's scores); "
+    "ontology or examples: the packaged files; data: the imported data only; analysis: "
+    "the scores `analyze cityness --write` stored.",
+)
 @output_option("Write here (atomically; its folder is created) instead of standard output.", name="out")
 @common_options
 def export(fmt: str, what: str, out: str | None) -> None:
@@ -39,8 +44,11 @@ def export(fmt: str, what: str, out: str | None) -> None:
     result = export_bytes(what, fmt, store, progress=progress)
     del store
     if result.empty:
-        click.echo(f"note: the store holds no {'imported data' if what == 'data' else 'scores'} yet "
-                   f"(see `citydip {'import' if what == 'data' else 'analyze cityness --write'}`)", err=True)
+        click.echo(
+            f"note: the store holds no {'imported data' if what == 'data' else 'scores'} yet "
+            f"(see `citydip {'import' if what == 'data' else 'analyze cityness --write'}`)",
+            err=True,
+        )
     if out:
         atomic_write(out, result.data)
     else:
@@ -48,5 +56,8 @@ def export(fmt: str, what: str, out: str | None) -> None:
         stream.write(result.data)
         stream.flush()
     noun = "quads" if formats.named(fmt).quads else "triples"
-    click.echo(f"exported {what} to {out or 'standard output'}: {result.triples:,} {noun}, "
-               f"{len(result.data):,} bytes, {time.perf_counter() - started:.1f} s", err=True)
+    click.echo(
+        f"exported {what} to {out or 'standard output'}: {result.triples:,} {noun}, "
+        f"{len(result.data):,} bytes, {time.perf_counter() - started:.1f} s",
+        err=True,
+    )

@@ -58,8 +58,13 @@ def import_() -> None:
     type=click.Choice(["gexf", "ursino-csv", "l3viathan-tsv"]),
     help="Format of every PATH (default: detected from the content).",
 )
-@click.option("--report", "report", type=click.Path(dir_okay=False, path_type=str), callback=make_parents,
-              help="Write every issue (file, line, kind, message) to this CSV (its folder is created).")
+@click.option(
+    "--report",
+    "report",
+    type=click.Path(dir_okay=False, path_type=str),
+    callback=make_parents,
+    help="Write every issue (file, line, kind, message) to this CSV (its folder is created).",
+)
 @common_options
 def files(paths: tuple[str, ...], fmt: str | None, report: str | None) -> None:
     """Import the shared Wikidata P190 files."""
@@ -114,7 +119,9 @@ def _print_issues(issue_rows) -> None:
         return
     by_kind: dict[tuple[str, str], list[str]] = {}
     for file, line, kind, message in issue_rows:
-        by_kind.setdefault((file, kind), []).append(message if not line or str(line) in message else f"line {line}: {message}")
+        by_kind.setdefault((file, kind), []).append(
+            message if not line or str(line) in message else f"line {line}: {message}"
+        )
     rows = []
     for (file, kind), messages in by_kind.items():
         shown = "; ".join(messages[:3]) + (f"; ... ({len(messages) - 3} more)" if len(messages) > 3 else "")
@@ -145,8 +152,12 @@ def _write_csv(path: str, header: list[str], rows) -> None:
     help="Calendar of the dates; auto: a year below 1500 is Solar Hijri, whatever the digits.",
 )
 @click.option("--delimiter", default=None, help="Field delimiter (default: sniffed among , ; TAB).")
-@click.option("--report", type=click.Path(dir_okay=False, path_type=str), callback=make_parents,
-              help="Write the reconciliation report CSV here (its folder is created).")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=str),
+    callback=make_parents,
+    help="Write the reconciliation report CSV here (its folder is created).",
+)
 @common_options
 def csv_(file, city_a, country_a, city_b, country_b, start_col, end_col, qid_a, qid_b, calendar, delimiter, report):
     """Import a spreadsheet of twinnings, reconciling city names against the graph."""
@@ -195,8 +206,10 @@ def _print_sheet_summary(path: Path, outcome) -> None:
     )
     if outcome.created:
         noun = "city" if outcome.created == 1 else "cities"
-        click.echo(f"{outcome.created} new {noun} created (no city of that name and country in the graph); "
-                   "their rows say 'created' in --report")
+        click.echo(
+            f"{outcome.created} new {noun} created (no city of that name and country in the graph); "
+            "their rows say 'created' in --report"
+        )
     if not outcome.imported and not outcome.merged:
         why = f"all {outcome.rows} rows were skipped" if outcome.rows else "the file has no data rows"
         click.echo(f"{path}: nothing added to the store ({why})")

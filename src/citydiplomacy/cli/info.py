@@ -36,8 +36,10 @@ def _store_rows(store: dict) -> list[tuple[str, str]]:
     rows.append(("size on disk", f"{store['size_on_disk'] / 1e6:,.1f} MB"))
     rows += [(f"graph {name.rsplit('/', 1)[-1]}", f"{n:,} triples") for name, n in store["graphs"].items()]
     rows += [("twinning agreements", f"{store['agreements']:,}"), ("cities", f"{store['cities']:,}")]
-    rows += [("source", f"{s['source']} ({s['agreements']:,} agreements)" if s["agreements"] else s["source"])
-             for s in store["sources"]]
+    rows += [
+        ("source", f"{s['source']} ({s['agreements']:,} agreements)" if s["agreements"] else s["source"])
+        for s in store["sources"]
+    ]
     if not store["sources"]:
         rows.append(("sources", "none imported yet (`citydip import`)"))
     return rows

@@ -17,18 +17,56 @@ from citydiplomacy.services.querying.load import LoadResult, check_target, load_
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--endpoint", required=True, help="The server's SPARQL endpoint, or directly its Graph Store endpoint.")
-@click.option("--graph-store", "graph_store", help="The Graph Store Protocol URL if not --endpoint (Virtuoso: .../sparql-graph-crud-auth).")
-@click.option("--graph", "graph", metavar="IRI", help="Put everything into this graph (default: keep the embedded graphs' names; files go to the data graph).")
-@click.option("--replace", is_flag=True, help="Replace each target graph's content (HTTP PUT) instead of adding to it (POST).")
+@click.option(
+    "--graph-store",
+    "graph_store",
+    help="The Graph Store Protocol URL if not --endpoint (Virtuoso: .../sparql-graph-crud-auth).",
+)
+@click.option(
+    "--graph",
+    "graph",
+    metavar="IRI",
+    help="Put everything into this graph (default: keep the embedded graphs' names; files go to the data graph).",
+)
+@click.option(
+    "--replace", is_flag=True, help="Replace each target graph's content (HTTP PUT) instead of adding to it (POST)."
+)
 @click.option("--user", envvar="CITYDIP_USER", help="User name (or $CITYDIP_USER).")
 @click.option("--password", envvar="CITYDIP_PASSWORD", help="Password (or $CITYDIP_PASSWORD); never printed.")
-@click.option("--auth", type=click.Choice(["auto", "basic", "digest"]), default="auto", show_default=True, help="HTTP authentication; auto follows the server's challenge.")
+@click.option(
+    "--auth",
+    type=click.Choice(["auto", "basic", "digest"]),
+    default="auto",
+    show_default=True,
+    help="HTTP authentication; auto follows the server's challenge.",
+)
 @click.option("--chunk-size", type=click.IntRange(min=1), default=5000, show_default=True, help="Triples per request.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds allowed for each request as a whole (a deadline, not per read).")
-@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Retries on 429 or 503 (Retry-After honoured up to 30 s).")
-@click.option("--max-response-size", "max_bytes", type=BYTE_SIZE, default="512M", show_default=True, help="Largest answer accepted from the server (bytes, or e.g. 10M, 1G).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds allowed for each request as a whole (a deadline, not per read).",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=3,
+    show_default=True,
+    help="Retries on 429 or 503 (Retry-After honoured up to 30 s).",
+)
+@click.option(
+    "--max-response-size",
+    "max_bytes",
+    type=BYTE_SIZE,
+    default="512M",
+    show_default=True,
+    help="Largest answer accepted from the server (bytes, or e.g. 10M, 1G).",
+)
 @store_option
-def load(files, endpoint, graph_store, graph, replace, user, password, auth, chunk_size, timeout, retries, max_bytes) -> None:
+def load(
+    files, endpoint, graph_store, graph, replace, user, password, auth, chunk_size, timeout, retries, max_bytes
+) -> None:
     """Push the ontology, the examples, the embedded graph and FILES to a SPARQL server.
 
     Uses the SPARQL 1.1 Graph Store HTTP Protocol, in chunks, with a progress bar on a terminal.
@@ -37,9 +75,20 @@ def load(files, endpoint, graph_store, graph, replace, user, password, auth, chu
 
     check_target(endpoint, graph_store, graph)  # the URLs and --graph first, before the store is opened
     result = load_to_server(
-        store_from_context(read_only=True), endpoint, files, graph_store=graph_store, graph=graph,
-        replace=replace, user=user, password=password, auth=auth, chunk_size=chunk_size,
-        timeout=timeout, retries=retries, max_bytes=max_bytes, progress=progress,
+        store_from_context(read_only=True),
+        endpoint,
+        files,
+        graph_store=graph_store,
+        graph=graph,
+        replace=replace,
+        user=user,
+        password=password,
+        auth=auth,
+        chunk_size=chunk_size,
+        timeout=timeout,
+        retries=retries,
+        max_bytes=max_bytes,
+        progress=progress,
     )
     _print_result(result)
 

@@ -67,17 +67,31 @@ def make_dir(ctx, param, value: str | None) -> str | None:
 def output_option(help: str, *, old: tuple[str, ...] = ("--out",), name: str = "output", metavar: str = "FILE"):
     """``-o/--output FILE``: write a file here (its folder is created); *old* spellings stay hidden aliases."""
     return click.option(
-        "-o", "--output", name, cls=AliasedOption, hidden_names=old, metavar=metavar,
-        type=click.Path(dir_okay=False, path_type=str), callback=make_parents, help=help,
+        "-o",
+        "--output",
+        name,
+        cls=AliasedOption,
+        hidden_names=old,
+        metavar=metavar,
+        type=click.Path(dir_okay=False, path_type=str),
+        callback=make_parents,
+        help=help,
     )
 
 
 def out_dir_option(help: str, *, old: tuple[str, ...] = ("--out",), name: str = "out_dir", default: str | None = None):
     """``--out-dir DIR``: write files into this folder (created with its parents)."""
     return click.option(
-        "--out-dir", name, cls=AliasedOption, hidden_names=old, metavar="DIR", default=default,
-        show_default=default is not None, type=click.Path(path_type=str),  # a file there: our one-line error
-        callback=make_dir, help=help,
+        "--out-dir",
+        name,
+        cls=AliasedOption,
+        hidden_names=old,
+        metavar="DIR",
+        default=default,
+        show_default=default is not None,
+        type=click.Path(path_type=str),  # a file there: our one-line error
+        callback=make_dir,
+        help=help,
     )
 
 
@@ -101,15 +115,23 @@ def _set_in_root(key: str):
 def store_option(func):
     """``--store DIR`` after the command name, the same as before it (``citydip --store DIR ...``)."""
     return click.option(
-        "--store", "store_path", expose_value=False, type=click.Path(file_okay=False, path_type=str),
-        callback=_set_in_root("store_path"), help="Folder of the embedded store (as `citydip --store`).",
+        "--store",
+        "store_path",
+        expose_value=False,
+        type=click.Path(file_okay=False, path_type=str),
+        callback=_set_in_root("store_path"),
+        help="Folder of the embedded store (as `citydip --store`).",
     )(func)
 
 
 def lang_option(func):
     """``--lang en|fa`` after the command name, the same as before it; this one wins."""
     return click.option(
-        "--lang", "lang", expose_value=False, type=click.Choice(LANGS), callback=_set_in_root("lang"),
+        "--lang",
+        "lang",
+        expose_value=False,
+        type=click.Choice(LANGS),
+        callback=_set_in_root("lang"),
         help="Language of labels and table titles (as `citydip --lang`; $CITYDIP_LANG).",
     )(func)
 
@@ -127,13 +149,23 @@ def current_lang() -> str:
     return (ctx.find_root().obj or {}).get("lang") or DEFAULT_LANG
 
 
-def rdf_format_option(*, exported_only: bool = False, default: str | None = None, help: str | None = None,
-                      name: str = "fmt", option: str = "--format"):
+def rdf_format_option(
+    *,
+    exported_only: bool = False,
+    default: str | None = None,
+    help: str | None = None,
+    name: str = "fmt",
+    option: str = "--format",
+):
     """``--format`` over the format registry's names and aliases (``ttl`` works wherever Turtle does)."""
     chosen = formats.EXPORTED if exported_only else formats.FORMATS
     return click.option(
-        option, name, type=click.Choice(formats.choices(chosen), case_sensitive=False),
-        default=default, show_default=default is not None, help=help,
+        option,
+        name,
+        type=click.Choice(formats.choices(chosen), case_sensitive=False),
+        default=default,
+        show_default=default is not None,
+        help=help,
     )
 
 

@@ -72,8 +72,17 @@ def _title(question: catalog.Question) -> str:
 def show(name: str) -> None:
     """Show a question's header, parameters and SPARQL text."""
     q = catalog.resolve(name)
-    rows = [("name", q.name), ("title", q.title), ("question", q.question), ("question (fa)", q.question_fa), ("scope", q.scope)]
-    rows += [(f"param {p.name}", f"{p.type}, default {p.default!r}" if p.default is not None else f"{p.type}, required") for p in q.params]
+    rows = [
+        ("name", q.name),
+        ("title", q.title),
+        ("question", q.question),
+        ("question (fa)", q.question_fa),
+        ("scope", q.scope),
+    ]
+    rows += [
+        (f"param {p.name}", f"{p.type}, default {p.default!r}" if p.default is not None else f"{p.type}, required")
+        for p in q.params
+    ]
     if q.path:
         rows.append(("file", str(q.path)))
     print_table(headers("field", "value"), rows)
@@ -83,21 +92,90 @@ def show(name: str) -> None:
 @query.command("run")
 @click.argument("name", required=False)
 @click.option("--text", "text", help="A SPARQL query given inline instead of NAME or FILE.rq.")
-@click.option("--param", "-p", "param_pairs", multiple=True, metavar="NAME=VALUE", help="Bind a parameter (repeatable); typed by the question's header.")
-@click.option("--data", "data_files", multiple=True, type=click.Path(dir_okay=False), help="Query these RDF files (with the ontology and examples) instead of the embedded store (repeatable).")
+@click.option(
+    "--param",
+    "-p",
+    "param_pairs",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a parameter (repeatable); typed by the question's header.",
+)
+@click.option(
+    "--data",
+    "data_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Query these RDF files (with the ontology and examples) instead of the embedded store (repeatable).",
+)
 @click.option("--endpoint", help="Run on this SPARQL 1.1 endpoint instead of locally.")
-@click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI", help="With --endpoint: query this graph as the default graph (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(results.FORMATS), help="Output format (default: table, or turtle for CONSTRUCT/DESCRIBE).")
+@click.option(
+    "--default-graph",
+    "default_graphs",
+    multiple=True,
+    metavar="IRI",
+    help="With --endpoint: query this graph as the default graph (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(results.FORMATS),
+    help="Output format (default: table, or turtle for CONSTRUCT/DESCRIBE).",
+)
 @output_option("Write the answer to this file (atomically; its folder is created) instead of stdout.", old=())
-@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="Seconds allowed for the endpoint's whole answer (a deadline per request, not per read), or, locally, for a query's SERVICE calls.")
-@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Retries when the endpoint answers 429 or 503 (Retry-After honoured up to 30 s).")
-@click.option("--max-response-size", "max_bytes", type=BYTE_SIZE, default="512M", show_default=True, help="With --endpoint: largest answer accepted (bytes, or e.g. 10M, 1G).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds allowed for the endpoint's whole answer (a deadline per request, not per read), or, locally, for a query's SERVICE calls.",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(0, 10),
+    default=3,
+    show_default=True,
+    help="Retries when the endpoint answers 429 or 503 (Retry-After honoured up to 30 s).",
+)
+@click.option(
+    "--max-response-size",
+    "max_bytes",
+    type=BYTE_SIZE,
+    default="512M",
+    show_default=True,
+    help="With --endpoint: largest answer accepted (bytes, or e.g. 10M, 1G).",
+)
 @click.option("--user", envvar="CITYDIP_USER", help="User name for the endpoint (or $CITYDIP_USER).")
-@click.option("--password", envvar="CITYDIP_PASSWORD", help="Password for the endpoint (or $CITYDIP_PASSWORD); never printed.")
-@click.option("--auth", type=click.Choice(["basic", "digest"]), default="basic", show_default=True, help="HTTP authentication scheme with --user.")
-@click.option("--allow-service", is_flag=True, help="Let the query call the SERVICE endpoints it names (refused by default).")
+@click.option(
+    "--password", envvar="CITYDIP_PASSWORD", help="Password for the endpoint (or $CITYDIP_PASSWORD); never printed."
+)
+@click.option(
+    "--auth",
+    type=click.Choice(["basic", "digest"]),
+    default="basic",
+    show_default=True,
+    help="HTTP authentication scheme with --user.",
+)
+@click.option(
+    "--allow-service", is_flag=True, help="Let the query call the SERVICE endpoints it names (refused by default)."
+)
 @common_options
-def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, output, timeout, retries, max_bytes, user, password, auth, allow_service) -> None:
+def run(
+    name,
+    text,
+    param_pairs,
+    data_files,
+    endpoint,
+    default_graphs,
+    fmt,
+    output,
+    timeout,
+    retries,
+    max_bytes,
+    user,
+    password,
+    auth,
+    allow_service,
+) -> None:
     """Run a question by NAME, a FILE.rq, or --text QUERY; print its answer.
 
     SELECT and ASK print a table (or csv, tsv, json); CONSTRUCT and DESCRIBE print RDF.
@@ -112,8 +190,15 @@ def run(name, text, param_pairs, data_files, endpoint, default_graphs, fmt, outp
     note = None
     if endpoint:
         answer = answer_remotely(
-            endpoint, prepared, default_graphs=default_graphs, timeout=timeout, retries=retries,
-            max_bytes=max_bytes, user=user, password=password, auth=auth,
+            endpoint,
+            prepared,
+            default_graphs=default_graphs,
+            timeout=timeout,
+            retries=retries,
+            max_bytes=max_bytes,
+            user=user,
+            password=password,
+            auth=auth,
         )
     else:
         answer, note = _answer_here(data_files, prepared, timeout)
@@ -136,7 +221,9 @@ def _check_sources(name, text, endpoint, data_files, default_graphs) -> None:
     if endpoint and data_files:
         raise CitydipError("--data queries local files and --endpoint a server; give one of them")
     if default_graphs and not endpoint:
-        raise CitydipError("--default-graph applies to --endpoint; locally the default graph is the union of all graphs")
+        raise CitydipError(
+            "--default-graph applies to --endpoint; locally the default graph is the union of all graphs"
+        )
     for graph in default_graphs:
         params.to_iri("graph", graph, option="--default-graph")  # an absolute IRI, or a one-line error
 
@@ -167,8 +254,9 @@ def _answer_here(data_files, prepared: PreparedQuery, timeout: float) -> tuple[A
     return answer, empties.empty_note(store, prepared, current_lang()) if empty else None
 
 
-def emit(answer: Answer, fmt: str | None, title: str | None = None, output: str | None = None,
-         note: str | None = None) -> None:
+def emit(
+    answer: Answer, fmt: str | None, title: str | None = None, output: str | None = None, note: str | None = None
+) -> None:
     """Print (or atomically write to *output*) the answer; *fmt* None picks table or turtle.
 
     *note*: why an empty answer is empty, for stderr (stdout keeps the format as it is).

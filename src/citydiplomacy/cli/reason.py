@@ -27,22 +27,43 @@ _LIMITS = ", ".join(f"{name} {limit:,}" for name, limit in MAX_TRIPLES.items())
 
 
 @click.command()
-@click.option("--reasoner", type=click.Choice(REASONERS), default="hermit", show_default=True,
-              help="HermiT/Pellet (OWL 2 DL, Java via owlready2) or OWL-RL (Python, no Java, scales further).")
-@click.option("--data", "data", multiple=True, type=click.Path(dir_okay=False, path_type=str),
-              help="An RDF file to reason over too (repeatable): it is added to what the store holds "
-                   "(the store itself is not changed).")
-@click.option("--imported/--no-imported", default=True, show_default=True,
-              help="Reason over the store's imported data too; --no-imported: only the packaged ontology "
-                   "and examples (plus --data), which HermiT checks in seconds.")
-@click.option("--max-triples", type=click.IntRange(min=1), metavar="N",
-              help=f"Refuse (exit 2) to reason over more triples than N [default per reasoner: {_LIMITS}].")
-@output_option("Write the materialised graph (input + inferences) here; format from the suffix (.ttl .nt .jsonld .rdf).",
-               name="out")
+@click.option(
+    "--reasoner",
+    type=click.Choice(REASONERS),
+    default="hermit",
+    show_default=True,
+    help="HermiT/Pellet (OWL 2 DL, Java via owlready2) or OWL-RL (Python, no Java, scales further).",
+)
+@click.option(
+    "--data",
+    "data",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="An RDF file to reason over too (repeatable): it is added to what the store holds "
+    "(the store itself is not changed).",
+)
+@click.option(
+    "--imported/--no-imported",
+    default=True,
+    show_default=True,
+    help="Reason over the store's imported data too; --no-imported: only the packaged ontology "
+    "and examples (plus --data), which HermiT checks in seconds.",
+)
+@click.option(
+    "--max-triples",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help=f"Refuse (exit 2) to reason over more triples than N [default per reasoner: {_LIMITS}].",
+)
+@output_option(
+    "Write the materialised graph (input + inferences) here; format from the suffix (.ttl .nt .jsonld .rdf).",
+    name="out",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @common_options
-def reason(reasoner: str, data: tuple[str, ...], imported: bool, max_triples: int | None, out: str | None,
-           fmt: str) -> None:
+def reason(
+    reasoner: str, data: tuple[str, ...], imported: bool, max_triples: int | None, out: str | None, fmt: str
+) -> None:
     """Check that the store (ontology, examples, imported data) and any --data files are
     consistent, and show what a reasoner infers beyond what they assert.
 
@@ -70,7 +91,7 @@ def reason(reasoner: str, data: tuple[str, ...], imported: bool, max_triples: in
     if out:
         if not result.consistent:
             click.echo(f"not writing {out}: an inconsistent graph entails everything", err=True)
-        else:
+        elif result.graph is not None:
             write_materialised(result.graph, out)
     error = incoherence_error(result, graph)
     if error is not None:
@@ -99,19 +120,28 @@ def _print_report(result: ReasonerResult, graph: rdflib.Graph) -> None:
         return display_name(graph, node, lang)
 
     if result.unsatisfiable:
-        print_table(headers("unsatisfiable class") + ["IRI"],
-                    [(name(c), str(c)) for c in result.unsatisfiable], title=tr("Unsatisfiable classes"))
+        print_table(
+            headers("unsatisfiable class") + ["IRI"],
+            [(name(c), str(c)) for c in result.unsatisfiable],
+            title=tr("Unsatisfiable classes"),
+        )
     if result.inferred_subclasses:
-        print_table(headers("class", "is inferred to be a subclass of"),
-                    [(name(a), name(b)) for a, b in result.inferred_subclasses],
-                    title=tr("Inferred class hierarchy (beyond the asserted closure)"))
+        print_table(
+            headers("class", "is inferred to be a subclass of"),
+            [(name(a), name(b)) for a, b in result.inferred_subclasses],
+            title=tr("Inferred class hierarchy (beyond the asserted closure)"),
+        )
     if result.inferred_types:
-        print_table(headers("individual", "is inferred to be a"),
-                    [(name(i), name(c)) for i, c in result.inferred_types],
-                    title=tr("Inferred types of individuals (beyond the asserted ones)"))
+        print_table(
+            headers("individual", "is inferred to be a"),
+            [(name(i), name(c)) for i, c in result.inferred_types],
+            title=tr("Inferred types of individuals (beyond the asserted ones)"),
+        )
     if result.added_by_property:
-        print_table(headers("property", "triples added"),
-                    [(graph.namespace_manager.normalizeUri(p), f"{n:,}") for p, n in result.added_by_property[:15]],
-                    title=tr("What the materialised graph adds, by property"))
+        print_table(
+            headers("property", "triples added"),
+            [(graph.namespace_manager.normalizeUri(p), f"{n:,}") for p, n in result.added_by_property[:15]],
+            title=tr("What the materialised graph adds, by property"),
+        )
     for line in explain_empty_findings(result):
         click.echo(line)

@@ -50,7 +50,9 @@ from citydiplomacy.services.validation.validate import (
     show_default=True,
     help="Inference pyshacl runs on data + ontology before validating (ignored with --ontology).",
 )
-@click.option("--shapes", "extra_shapes", multiple=True, metavar="FILE", help="Extra SHACL shapes to apply as well (repeatable).")
+@click.option(
+    "--shapes", "extra_shapes", multiple=True, metavar="FILE", help="Extra SHACL shapes to apply as well (repeatable)."
+)
 @click.option(
     "--format",
     "fmt",
@@ -101,8 +103,15 @@ def validate(ctx, data, check_ontology, inference, extra_shapes, fmt, fail_on, i
         report = lint_ontology(data, shapes=shapes, input_format=input_format, progress=progress)
         what = ", ".join(data) if data else "the packaged ontology"
     elif data:
-        report = validate_files(data, shapes=shapes, inference=inference, engine=engine,
-                                input_format=input_format, progress=progress, on_note=_note)
+        report = validate_files(
+            data,
+            shapes=shapes,
+            inference=inference,
+            engine=engine,
+            input_format=input_format,
+            progress=progress,
+            on_note=_note,
+        )
         what = ", ".join(data)
     else:
         report = _validate_the_store(shapes, inference, engine)
@@ -146,7 +155,9 @@ def print_text(report: Report, fail_on: str = "violation", what: str = "data", l
         click.echo(line)
     if report.results:
         if len(shown) < len(report.results):
-            click.echo(f"(first {len(shown)} of {len(report.results)} results; --limit 0 shows all, --format json gives them all)")
+            click.echo(
+                f"(first {len(shown)} of {len(report.results)} results; --limit 0 shows all, --format json gives them all)"
+            )
         by_shape = Counter((r.source_shape, r.severity_name) for r in report.results)
         if len(by_shape) > 1 or len(shown) < len(report.results):
             print_table(
@@ -174,9 +185,20 @@ def _result_lines(report: Report, shown: list, width: int) -> list[str]:
             label = report.label(r.focus_node)
             lines.append(short(report.data_graph, r.focus_node) + (f"  ({label})" if label else ""))
         where = " ".join(part for part in (path_text(report.graph, r.path), short(report.data_graph, r.value)) if part)
-        lines.append(f"  {r.severity_name}" + (f": {where}" if where else "") + f"  [{short(report.graph, r.source_shape)}]")
-        lines.extend(textwrap.wrap(r.message, width=width, initial_indent="      ", subsequent_indent="      ",
-                                   break_long_words=False, break_on_hyphens=False) or ["      (no message)"])
+        lines.append(
+            f"  {r.severity_name}" + (f": {where}" if where else "") + f"  [{short(report.graph, r.source_shape)}]"
+        )
+        lines.extend(
+            textwrap.wrap(
+                r.message,
+                width=width,
+                initial_indent="      ",
+                subsequent_indent="      ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or ["      (no message)"]
+        )
     return lines
 
 

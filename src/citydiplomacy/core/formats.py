@@ -45,9 +45,20 @@ class RdfFormat:
 
 FORMATS: tuple[RdfFormat, ...] = (
     RdfFormat("turtle", ("ttl",), (".ttl", ".turtle"), "text/turtle", "turtle", "TURTLE", False, True),
-    RdfFormat("ntriples", ("nt", "n-triples"), (".nt", ".ntriples"), "application/n-triples", "nt", "N_TRIPLES", False, True),
+    RdfFormat(
+        "ntriples", ("nt", "n-triples"), (".nt", ".ntriples"), "application/n-triples", "nt", "N_TRIPLES", False, True
+    ),
     RdfFormat("jsonld", ("json-ld",), (".jsonld", ".json"), "application/ld+json", "json-ld", "JSON_LD", False, True),
-    RdfFormat("rdfxml", ("xml", "rdf", "owl", "rdf-xml"), (".rdf", ".owl", ".xml"), "application/rdf+xml", "xml", "RDF_XML", False, True),
+    RdfFormat(
+        "rdfxml",
+        ("xml", "rdf", "owl", "rdf-xml"),
+        (".rdf", ".owl", ".xml"),
+        "application/rdf+xml",
+        "xml",
+        "RDF_XML",
+        False,
+        True,
+    ),
     RdfFormat("nquads", ("nq", "n-quads"), (".nq", ".nquads"), "application/n-quads", "nquads", "N_QUADS", True, True),
     RdfFormat("trig", (), (".trig",), "application/trig", "trig", "TRIG", True, False),
     RdfFormat("n3", (), (".n3",), "text/n3", "n3", "N3", False, False),

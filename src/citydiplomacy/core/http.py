@@ -104,10 +104,20 @@ class CappedRetry(Retry):
 def retry_policy(retries: int) -> Retry:
     """Retry 429/503 up to *retries* times (any method), waits capped at MAX_WAIT; nothing else."""
     return CappedRetry(
-        total=retries, connect=0, read=0, other=0, redirect=0, status=retries,
-        status_forcelist=RETRY_STATUSES, allowed_methods=None, respect_retry_after_header=True,
-        backoff_factor=0.5, backoff_max=MAX_WAIT, retry_after_max=MAX_WAIT,
-        raise_on_status=False, raise_on_redirect=False,
+        total=retries,
+        connect=0,
+        read=0,
+        other=0,
+        redirect=0,
+        status=retries,
+        status_forcelist=RETRY_STATUSES,
+        allowed_methods=None,
+        respect_retry_after_header=True,
+        backoff_factor=0.5,
+        backoff_max=MAX_WAIT,
+        retry_after_max=MAX_WAIT,
+        raise_on_status=False,
+        raise_on_redirect=False,
     )
 
 
@@ -152,7 +162,9 @@ class Deadline:
         # http.client drops conn.sock once a closing response is under way; the socket we saw is still read.
         sock = getattr(connection, "sock", None) or self._socket
         if sock is not None:
-            with contextlib.suppress(OSError):  # the plain socket call, also under TLS: wakes the reading thread with EOF
+            with contextlib.suppress(
+                OSError
+            ):  # the plain socket call, also under TLS: wakes the reading thread with EOF
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
     def sent_on(self, sock) -> None:
@@ -235,8 +247,15 @@ class HttpClient:
     """Requests to one server under the policy; every failure is a one-line CitydipError."""
 
     def __init__(
-        self, url: str, *, option: str = "--endpoint", timeout: float = 60.0, retries: int = 3,
-        max_bytes: int = DEFAULT_MAX_RESPONSE, user: str | None = None, password: str | None = None,
+        self,
+        url: str,
+        *,
+        option: str = "--endpoint",
+        timeout: float = 60.0,
+        retries: int = 3,
+        max_bytes: int = DEFAULT_MAX_RESPONSE,
+        user: str | None = None,
+        password: str | None = None,
         auth: str = "basic",
     ):
         check_url(url, option)
@@ -256,8 +275,9 @@ class HttpClient:
         elif self.user and auth == "digest":
             self.session.auth = _CappedDigestAuth(self.user, self.password)
 
-    def fetch(self, method: str, url: str | None = None, *, data=None, headers=None, params=None,
-              upload: bool = False) -> Fetched:
+    def fetch(
+        self, method: str, url: str | None = None, *, data=None, headers=None, params=None, upload: bool = False
+    ) -> Fetched:
         """Send one request; follow a redirect only for a query and only to the same origin."""
         current = self.url if url is None else split_credentials(url)[0]
         for _ in range(MAX_REDIRECTS + 1):
@@ -299,8 +319,14 @@ class HttpClient:
         _in_flight.deadline = deadline
         try:
             response = self.session.request(
-                method, url, data=data, headers=headers, params=params, stream=True,
-                allow_redirects=False, timeout=(self.timeout, self.timeout),
+                method,
+                url,
+                data=data,
+                headers=headers,
+                params=params,
+                stream=True,
+                allow_redirects=False,
+                timeout=(self.timeout, self.timeout),
             )
             with response:
                 body = self._read_body(response, deadline)
@@ -312,8 +338,14 @@ class HttpClient:
         finally:
             deadline.stop()
             _in_flight.deadline = None
-        return Fetched(response.status_code, printable(response.reason or ""), response.headers, body,
-                       response.url, max(1, deadline.attempts))
+        return Fetched(
+            response.status_code,
+            printable(response.reason or ""),
+            response.headers,
+            body,
+            response.url,
+            max(1, deadline.attempts),
+        )
 
     def _read_body(self, response: requests.Response, deadline: Deadline) -> bytes:
         """The body, read in chunks; over max_bytes is an error (an error page is just cut short)."""
@@ -334,12 +366,16 @@ class HttpClient:
         return bytes(body)
 
     def _too_large(self, what: str) -> str:
-        return (f"{self.where}: the answer {what}, over the limit of {human_size(self.max_bytes)}; "
-                "ask for less (e.g. LIMIT) or raise --max-response-size")
+        return (
+            f"{self.where}: the answer {what}, over the limit of {human_size(self.max_bytes)}; "
+            "ask for less (e.g. LIMIT) or raise --max-response-size"
+        )
 
     def _timed_out(self) -> str:
-        return (f"{self.where}: timed out, no complete answer within {self.timeout:g} s "
-                "(--timeout is the whole time allowed per request); raise --timeout or check the server")
+        return (
+            f"{self.where}: timed out, no complete answer within {self.timeout:g} s "
+            "(--timeout is the whole time allowed per request); raise --timeout or check the server"
+        )
 
     def _transport_message(self, exc: requests.RequestException, deadline: Deadline) -> str:
         text = " ".join(str(exc).split())

@@ -86,11 +86,12 @@ def check_regular_file(name: str) -> os.stat_result:
     if stat.S_ISDIR(info.st_mode):
         raise CitydipError(f"{name}: is a directory; give the RDF files inside it")
     if not stat.S_ISREG(info.st_mode):
-        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else (
-            "a socket" if stat.S_ISSOCK(info.st_mode) else "a device")
-        raise CitydipError(
-            f"{name}: is {kind}, not a regular file; save the RDF to a file and give its path"
+        kind = (
+            "a FIFO (named pipe)"
+            if stat.S_ISFIFO(info.st_mode)
+            else ("a socket" if stat.S_ISSOCK(info.st_mode) else "a device")
         )
+        raise CitydipError(f"{name}: is {kind}, not a regular file; save the RDF to a file and give its path")
     return info
 
 
@@ -136,9 +137,7 @@ def _read_at_most(stream, count: int) -> bytes:
 
 def _not_utf8(name: str, data: bytes, exc: UnicodeDecodeError, encoding: str = "UTF-8") -> CitydipError:
     line = data[: exc.start].count(b"\n") + 1
-    return CitydipError(
-        f"{name}:{line}: not {encoding} (byte 0x{data[exc.start]:02x}); re-save the file as UTF-8"
-    )
+    return CitydipError(f"{name}:{line}: not {encoding} (byte 0x{data[exc.start]:02x}); re-save the file as UTF-8")
 
 
 def to_utf8(name: str, data: bytes, fmt: str) -> bytes:
@@ -149,7 +148,7 @@ def to_utf8(name: str, data: bytes, fmt: str) -> bytes:
     if fmt == "xml":
         return _xml_to_utf8(name, data)
     if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
+        data = data[len(codecs.BOM_UTF8) :]
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -159,9 +158,13 @@ def to_utf8(name: str, data: bytes, fmt: str) -> bytes:
 
 def _xml_to_utf8(name: str, data: bytes) -> bytes:
     """Decode XML by its BOM or ``<?xml encoding=...?>`` and re-encode it as UTF-8, declaration fixed."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
-            data, declared = data[len(bom):], encoding
+            data, declared = data[len(bom) :], encoding
             break
     else:
         match = _XML_DECL_ENCODING.match(data)
@@ -243,7 +246,7 @@ def check_xml(name: str, data: bytes) -> None:
     parser = _EntityPolicyParser()
     try:
         for start in range(0, len(data), 1 << 20):
-            parser.feed(data[start:start + (1 << 20)])
+            parser.feed(data[start : start + (1 << 20)])
         parser.close()
     except _Refused as exc:
         raise CitydipError(

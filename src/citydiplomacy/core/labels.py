@@ -49,7 +49,11 @@ def best_label(source, node, lang: str = "en") -> str | None:
 
 def has_label(source, node, lang: str) -> bool:
     """True when *node* has a label in exactly *lang* (the docs say when a translation is missing)."""
-    return any((language or "").lower() == lang.lower() for predicate in LABEL_PROPERTIES for _, language in _labels(source, node, predicate))
+    return any(
+        (language or "").lower() == lang.lower()
+        for predicate in LABEL_PROPERTIES
+        for _, language in _labels(source, node, predicate)
+    )
 
 
 def display_name(graph: rdflib.Graph, node, lang: str = "en") -> str:

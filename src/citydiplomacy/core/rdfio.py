@@ -229,8 +229,9 @@ def read_many(paths: Iterable[str | Path], into: rdflib.Graph, input_format: str
     return into
 
 
-def load_into_store(store, paths: Iterable[str | Path], graph, input_format: str | None = None,
-                    flatten_quads: bool = False) -> None:
+def load_into_store(
+    store, paths: Iterable[str | Path], graph, input_format: str | None = None, flatten_quads: bool = False
+) -> None:
     """Add each user RDF file (``-`` = stdin) to *graph* of the pyoxigraph *store*: the one way files enter a store.
 
     Every file passes :func:`check_input_file` first (regular files only, the size limit, XML
@@ -350,7 +351,7 @@ def _remove_stale_temps(parent: Path, name: str) -> None:
     except OSError:
         return  # cannot list the folder: the write itself will say why
     for entry in entries:
-        pid = entry[len(prefix):-len(suffix)]
+        pid = entry[len(prefix) : -len(suffix)]
         if pid.isdigit() and not _process_alive(int(pid)):
             _unlink_quietly(parent / entry)
 

@@ -60,9 +60,7 @@ _READ_LOCKS: dict[str, int] = {}
 DEFAULT_LOCK_WAIT = 10.0  # seconds; $CITYDIP_LOCK_WAIT overrides
 
 
-def open_store(
-    path: str | Path | None = None, initialise: bool = True, read_only: bool = False
-) -> pyoxigraph.Store:
+def open_store(path: str | Path | None = None, initialise: bool = True, read_only: bool = False) -> pyoxigraph.Store:
     """Open (creating if needed) the store at *path* and make sure it holds the ontology.
 
     *read_only*: for commands that only read. Any number of them share the store; a store that
@@ -81,7 +79,9 @@ def _lock_wait() -> float:
     try:
         return max(0.0, float(text)) if text else DEFAULT_LOCK_WAIT
     except ValueError:
-        raise CitydipError(f"CITYDIP_LOCK_WAIT={text!r}: not a number of seconds; unset it or give one such as 30") from None
+        raise CitydipError(
+            f"CITYDIP_LOCK_WAIT={text!r}: not a number of seconds; unset it or give one such as 30"
+        ) from None
 
 
 def _waiting(target: Path, action, *args):
@@ -104,7 +104,9 @@ def _folder_is_new(target: Path) -> bool:
     try:
         names = [entry.name for entry in target.iterdir()] if target.exists() else []
     except OSError as exc:
-        raise CitydipError(f"{target}: cannot read the store folder ({exc.strerror}); choose another --store path") from None
+        raise CitydipError(
+            f"{target}: cannot read the store folder ({exc.strerror}); choose another --store path"
+        ) from None
     if "CURRENT" in names and (MARKER in names or any(n.startswith(_ROCKSDB_SIGNS) for n in names)):
         return False
     if not names or MARKER in names:
@@ -138,7 +140,9 @@ class StoreBusyError(CitydipError):
 
 
 def _in_use(target: Path) -> CitydipError:
-    return StoreBusyError(f"{target}: the store is in use by another citydip process; wait for it to finish or use another --store")
+    return StoreBusyError(
+        f"{target}: the store is in use by another citydip process; wait for it to finish or use another --store"
+    )
 
 
 def _guarded(target: Path, action, *args):
@@ -155,7 +159,9 @@ def _open_read_write(target: Path, initialise: bool) -> pyoxigraph.Store:
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise CitydipError(f"{target}: cannot create the store folder ({exc.strerror}); choose another --store path") from None
+        raise CitydipError(
+            f"{target}: cannot create the store folder ({exc.strerror}); choose another --store path"
+        ) from None
     _write_marker(target)  # first: claims the folder while RocksDB fills it
     store = _guarded(target, pyoxigraph.Store, str(target))
     if initialise:

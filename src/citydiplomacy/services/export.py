@@ -114,7 +114,9 @@ def canonical(graph: rdflib.Graph, bnode_prefix: str = "") -> rdflib.Graph:
     if triples is None:
         triples = list(to_canonical_graph(graph))
     if bnode_prefix:
-        triples = [tuple(BNode(bnode_prefix + str(t)) if isinstance(t, BNode) else t for t in triple) for triple in triples]
+        triples = [
+            tuple(BNode(bnode_prefix + str(t)) if isinstance(t, BNode) else t for t in triple) for triple in triples
+        ]
     out = rdflib.Graph(store="SimpleMemory", bind_namespaces="core")  # iterates in insertion order
     bind_prefixes(out)
     for triple in sorted(triples, key=_sort_key):
@@ -226,7 +228,7 @@ def serialize_graphs(graphs: dict[str | None, rdflib.Graph], fmt: str) -> bytes:
             for triple in canonical(graph, bnode_prefix=f"g{index}x") if len(graphs) > 1 else graph:
                 merged.add(triple)
         return serialize(merged, fmt)
-    lines = []
+    lines: list[str] = []
     for index, (name, graph) in enumerate(graphs.items()):
         text = _ntriples(canonical(graph, bnode_prefix=f"g{index}x")).decode("utf-8")
         # An N-Triples line plus the graph's name before its final " ." is the N-Quads line.
@@ -304,6 +306,7 @@ def _canonical_store_dataset(store, what: str, progress):
 
     names = _store_names(store, what)
     with progress(f"reading {len(names)} graph(s) from the store") as advance:
+
         def quads():
             for name in names:
                 yield from _store_graph_quads(store, name)
@@ -349,16 +352,16 @@ def store_bytes_counted(store, what: str, fmt: str, progress=no_progress) -> tup
     with progress(f"writing {fmt}"):
         if fmt in ("nquads", "ntriples"):
             if fmt == "nquads":
-                text = pyoxigraph.serialize(dataset, format=formats.NQUADS.oxigraph_format)
+                text = pyoxigraph.serialize(dataset, format=formats.NQUADS.oxigraph_format) or b""
             else:
-                text = pyoxigraph.serialize((q.triple for q in dataset), format=formats.NTRIPLES.oxigraph_format)
+                text = pyoxigraph.serialize((q.triple for q in dataset), format=formats.NTRIPLES.oxigraph_format) or b""
             lines = sorted(set(text.splitlines()))
             return (b"\n".join(lines) + b"\n" if lines else b""), len(lines)
         triples = _sorted_triples(dataset)
         oxi_format = formats.named(fmt).oxigraph_format  # turtle or rdfxml
         # cdr: is left out: resource IRIs have slashes after it (cdr:city\/Q100 is legal but unreadable).
         prefixes = {p: ns for p, ns in sorted(PREFIXES.items()) if p != "cdr"}
-        return pyoxigraph.serialize(triples, format=oxi_format, prefixes=prefixes), len(triples)
+        return pyoxigraph.serialize(triples, format=oxi_format, prefixes=prefixes) or b"", len(triples)
 
 
 def store_bytes(store, what: str, fmt: str) -> bytes:
@@ -390,7 +393,7 @@ def export_bytes(what: str = "all", fmt: str = "turtle", store=None, progress=no
         _needs_store(what, store)
         data, triples = store_bytes_counted(store, what, fmt, progress)
         return Export(data, what in ("data", "analysis") and triples == 0, triples)
-    graphs = graphs_for(what, store)
+    graphs: dict[str | None, rdflib.Graph] = {name: graph for name, graph in graphs_for(what, store).items()}
     with progress(f"writing {fmt}"):
         data = serialize_graphs(graphs, fmt)
     return Export(data, False, sum(len(g) for g in graphs.values()))
@@ -414,4 +417,3 @@ def quiet_rdflib_parsers():
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"rdflib\.")
         yield
-

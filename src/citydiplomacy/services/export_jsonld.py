@@ -46,7 +46,7 @@ class Compactor:
         """*iri* as a prefixed name when one expands back to it, else in full."""
         for prefix, namespace in self.prefixes:
             if iri.startswith(namespace) and len(iri) > len(namespace):
-                local = iri[len(namespace):]
+                local = iri[len(namespace) :]
                 if not local.startswith("//") and f"{prefix}:{local}" not in self._defined:
                     return f"{prefix}:{local}"
         return iri
@@ -110,13 +110,17 @@ def _node_object(compactor: Compactor, subject, triples: Iterable) -> dict:
         values = _sort_values(values)
         node[key] = values[0] if len(values) == 1 else values
     for key, by_language in languages.items():
-        node[key] = {lang: (texts[0] if len(texts) == 1 else sorted(texts)) for lang, texts in sorted(by_language.items())}
+        node[key] = {
+            lang: (texts[0] if len(texts) == 1 else sorted(texts)) for lang, texts in sorted(by_language.items())
+        }
     return dict(sorted(node.items()))
 
 
-def write_jsonld(
-    triples: list, context: dict, advance: Callable[[int], None] = lambda n=1: None
-) -> Iterator[str]:
+def _no_progress(n: int = 1) -> None:
+    """The default *advance*: nothing to show."""
+
+
+def write_jsonld(triples: list, context: dict, advance: Callable[[int], None] = _no_progress) -> Iterator[str]:
     """The JSON-LD document of *triples* (sorted by subject), in pieces: ``@context`` inline,
     then ``@graph`` with one node per subject sorted by ``@id``; calls *advance* per subject."""
     compactor = Compactor(context)

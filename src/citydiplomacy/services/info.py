@@ -84,10 +84,7 @@ def store_contents(store: pyoxigraph.Store) -> dict:
         for row in select(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
         if row["g"].value != GRAPH_META
     }
-    sources = [
-        {"source": row["label"].value, "agreements": int(row["n"].value)}
-        for row in _union(store, _SOURCES)
-    ]
+    sources = [{"source": row["label"].value, "agreements": int(row["n"].value)} for row in _union(store, _SOURCES)]
     return {
         "graphs": graphs,
         "triples": sum(graphs.values()),

@@ -88,8 +88,13 @@ def places_searched(jvm_folders=None) -> str:
     """The places :func:`java_runtimes` looks in, as one phrase for a message."""
     home = os.environ.get("JAVA_HOME")
     folders = JVM_FOLDERS if jvm_folders is None else jvm_folders
-    return ", ".join([f"JAVA_HOME={home}" if home else "JAVA_HOME (unset)",
-                      *(os.path.join(f, "*", "bin", "java") for f in folders), "PATH"])
+    return ", ".join(
+        [
+            f"JAVA_HOME={home}" if home else "JAVA_HOME (unset)",
+            *(os.path.join(f, "*", "bin", "java") for f in folders),
+            "PATH",
+        ]
+    )
 
 
 def find_java(minimum: int | None = None, jvm_folders=None, who: str = "HermiT") -> str:

@@ -55,13 +55,40 @@ _OWL_NS = str(OWL)
 
 # The OWL 2 datatype map (OWL 2 Structural Specification, section 4) plus rdf:langString.
 OWL2_DATATYPES: frozenset[URIRef] = frozenset(
-    [XSD[name] for name in (
-        "decimal", "integer", "nonNegativeInteger", "nonPositiveInteger", "positiveInteger",
-        "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt",
-        "unsignedShort", "unsignedByte", "double", "float", "string", "normalizedString",
-        "token", "language", "Name", "NCName", "NMTOKEN", "boolean", "hexBinary",
-        "base64Binary", "anyURI", "dateTime", "dateTimeStamp",
-    )]
+    [
+        XSD[name]
+        for name in (
+            "decimal",
+            "integer",
+            "nonNegativeInteger",
+            "nonPositiveInteger",
+            "positiveInteger",
+            "negativeInteger",
+            "long",
+            "int",
+            "short",
+            "byte",
+            "unsignedLong",
+            "unsignedInt",
+            "unsignedShort",
+            "unsignedByte",
+            "double",
+            "float",
+            "string",
+            "normalizedString",
+            "token",
+            "language",
+            "Name",
+            "NCName",
+            "NMTOKEN",
+            "boolean",
+            "hexBinary",
+            "base64Binary",
+            "anyURI",
+            "dateTime",
+            "dateTimeStamp",
+        )
+    ]
     + [OWL.real, OWL.rational, RDF.PlainLiteral, RDF.XMLLiteral, RDFS.Literal, URIRef(_RDF_NS + "langString")]
 )
 
@@ -169,9 +196,13 @@ class ReasonerResult:
 
 # ---------------------------------------------------------------- Java
 
+
 def _java_error(reasoner: str, java: str, text: str) -> CitydipError:
     """Turn owlready2's multi-line Java failure into one actionable line."""
-    version = re.search(r"class file version (\d+)(?:\.\d+)?\)?, this version of the Java Runtime only recognizes class file versions up to (\d+)", text)
+    version = re.search(
+        r"class file version (\d+)(?:\.\d+)?\)?, this version of the Java Runtime only recognizes class file versions up to (\d+)",
+        text,
+    )
     if version:
         needed = int(version.group(1)) - 44
         have = int(version.group(2)) - 44
@@ -235,7 +266,9 @@ def _types(graph: rdflib.Graph, closure: dict[URIRef, set[URIRef]]) -> dict[URIR
     return result
 
 
-def _most_specific(pairs: set[tuple[URIRef, URIRef]], closure: dict[URIRef, set[URIRef]]) -> list[tuple[URIRef, URIRef]]:
+def _most_specific(
+    pairs: set[tuple[URIRef, URIRef]], closure: dict[URIRef, set[URIRef]]
+) -> list[tuple[URIRef, URIRef]]:
     """Drop (a, b) when another new pair (a, c) has c strictly below b."""
     by_sub: dict[URIRef, set[URIRef]] = defaultdict(set)
     for a, b in pairs:
@@ -243,9 +276,7 @@ def _most_specific(pairs: set[tuple[URIRef, URIRef]], closure: dict[URIRef, set[
     kept = []
     for a, sups in by_sub.items():
         for b in sups:
-            below = any(
-                c != b and b in closure.get(c, set()) and c not in closure.get(b, set()) for c in sups
-            )
+            below = any(c != b and b in closure.get(c, set()) and c not in closure.get(b, set()) for c in sups)
             if not below:
                 kept.append((a, b))
     return sorted(kept)
@@ -270,12 +301,7 @@ def compare_with_asserted(
     individuals = set(types_before) | {
         s for s in asserted.subjects(RDF.type, OWL.NamedIndividual) if isinstance(s, URIRef)
     }
-    new_types = {
-        (i, c)
-        for i in individuals
-        for c in types_after.get(i, set())
-        if c not in types_before.get(i, set())
-    }
+    new_types = {(i, c) for i in individuals for c in types_after.get(i, set()) if c not in types_before.get(i, set())}
     return _most_specific(new_sub, after), _most_specific(new_types, after), len(new_sub)
 
 
@@ -290,9 +316,12 @@ def compare_with_asserted(
 HERMIT_AXIOM = re.compile(r"^(?P<axiom>[A-Za-z]+)\( (?P<iris>(?:<[^>]+>\s*)+) \)$", re.MULTILINE)
 
 _HERMIT_RELATIONS = {
-    "SubClassOf": RDFS.subClassOf, "SubObjectPropertyOf": RDFS.subPropertyOf,
-    "SubDataPropertyOf": RDFS.subPropertyOf, "Type": RDF.type,
-    "EquivalentClasses": OWL.equivalentClass, "EquivalentObjectProperties": OWL.equivalentProperty,
+    "SubClassOf": RDFS.subClassOf,
+    "SubObjectPropertyOf": RDFS.subPropertyOf,
+    "SubDataPropertyOf": RDFS.subPropertyOf,
+    "Type": RDF.type,
+    "EquivalentClasses": OWL.equivalentClass,
+    "EquivalentObjectProperties": OWL.equivalentProperty,
     "EquivalentDataProperties": OWL.equivalentProperty,
 }
 
@@ -338,15 +367,21 @@ def _start_hermit(java: str, path: Path) -> subprocess.CompletedProcess:
     from owlready2 import reasoning as owlr
 
     command = [
-        java, f"-Xmx{owlr.JAVA_MEMORY}M", "-cp", _hermit_classpath(),
-        "org.semanticweb.HermiT.cli.CommandLine", "-c", "-O", "-D", "-I", path.as_uri(),
+        java,
+        f"-Xmx{owlr.JAVA_MEMORY}M",
+        "-cp",
+        _hermit_classpath(),
+        "org.semanticweb.HermiT.cli.CommandLine",
+        "-c",
+        "-O",
+        "-D",
+        "-I",
+        path.as_uri(),
     ]
     try:
         return subprocess.run(command, capture_output=True, timeout=3600, check=False)
     except FileNotFoundError:
-        raise CitydipError(
-            f"hermit: cannot run {java}; {INSTALL_HINT}", EXIT_BAD_INPUT
-        ) from None
+        raise CitydipError(f"hermit: cannot run {java}; {INSTALL_HINT}", EXIT_BAD_INPUT) from None
     except subprocess.TimeoutExpired:
         raise CitydipError("hermit: gave up after an hour; reason over fewer --data files", EXIT_BAD_INPUT) from None
 
@@ -403,9 +438,7 @@ def _sync_pellet(world, java: str, tmp: str) -> str | None:
     except OwlReadyJavaError as exc:
         raise _java_error("pellet", java, str(exc)) from None
     except FileNotFoundError:
-        raise CitydipError(
-            f"pellet: cannot run {java}; {INSTALL_HINT}", EXIT_BAD_INPUT
-        ) from None
+        raise CitydipError(f"pellet: cannot run {java}; {INSTALL_HINT}", EXIT_BAD_INPUT) from None
     return None
 
 
@@ -451,9 +484,9 @@ def _run_owlrl(prepared: rdflib.Graph, java: str | None = None) -> tuple[bool, s
         closed.remove((node, None, None))
     for s in closed.subjects(RDF.type, OWL.Nothing):
         errors.append(f"{s} is an instance of owl:Nothing")
-    unsat = {
-        s for s in closed.subjects(RDFS.subClassOf, OWL.Nothing) if _is_user_class(s)
-    } | {s for s in closed.subjects(OWL.equivalentClass, OWL.Nothing) if _is_user_class(s)}
+    unsat = {s for s in closed.subjects(RDFS.subClassOf, OWL.Nothing) if _is_user_class(s)} | {
+        s for s in closed.subjects(OWL.equivalentClass, OWL.Nothing) if _is_user_class(s)
+    }
     inferred = rdflib.Graph()
     for s, p, o in closed - prepared:
         # OWL-RL works on generalised RDF (literal subjects such as "5"^^xsd:integer a rdfs:Literal);
@@ -506,8 +539,15 @@ def run_owl_reasoner(graph: rdflib.Graph, reasoner: str = "hermit", java: str | 
     bind_prefixes(materialised)
     for triple in graph:
         materialised.add(triple)
-    result = ReasonerResult(reasoner, consistent, sorted(unsat), graph=materialised, seconds=seconds,
-                            message=message, input_triples=len(graph))
+    result = ReasonerResult(
+        reasoner,
+        consistent,
+        sorted(unsat),
+        graph=materialised,
+        seconds=seconds,
+        message=message,
+        input_triples=len(graph),
+    )
     if not consistent:
         return result
     if reasoner == "pellet":
@@ -631,6 +671,7 @@ def reasoning_input(
 
 def result_to_json(result: ReasonerResult, graph: rdflib.Graph) -> dict:
     """The result as plain JSON data, each term with its IRI and its label in *graph*."""
+
     def term(node):
         return {"iri": str(node), "label": display_name(graph, node)}
 
@@ -667,7 +708,9 @@ def explain_empty_findings(result: ReasonerResult) -> list[str]:
             "No individual gains a type: every type that follows from the definitions, domains and ranges "
             "is already asserted, or implied by the asserted subclass axioms."
         )
-    trivial = f" ({result.trivial_triples:,} trivial ones such as x owl:sameAs x left out)" if result.trivial_triples else ""
+    trivial = (
+        f" ({result.trivial_triples:,} trivial ones such as x owl:sameAs x left out)" if result.trivial_triples else ""
+    )
     if result.reasoner == "owlrl" and result.added_triples:
         notes.append(
             f"OWL-RL materialised {result.added_triples:,} triples{trivial}: what the asserted axioms entail "

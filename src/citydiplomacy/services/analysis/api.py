@@ -118,7 +118,9 @@ def network_figures(
     return NetworkAnalysis(data, figures)
 
 
-def analyze_network(source: TwinningSource, sample: int = 250, path_sample: int = 2000, seed: int = SEED) -> NetworkAnalysis:
+def analyze_network(
+    source: TwinningSource, sample: int = 250, path_sample: int = 2000, seed: int = SEED
+) -> NetworkAnalysis:
     """Read the twinning network of *source* and compute its figures."""
     return network_figures(source, read_twinning(source), sample, path_sample, seed)
 

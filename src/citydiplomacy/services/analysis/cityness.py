@@ -267,7 +267,11 @@ def to_rdf(result: Cityness, started: datetime, sources: list[str]) -> rdflib.Gr
     activity = CDR[f"analysis/cityness-{stamp}"]
     graph_node = rdflib.URIRef(GRAPH_ANALYSIS)
     g += provenance.activity_triples(
-        activity, f"cityness analysis of {started.isoformat(timespec='seconds')}", lang="en", started=started, ended=ended
+        activity,
+        f"cityness analysis of {started.isoformat(timespec='seconds')}",
+        lang="en",
+        started=started,
+        ended=ended,
     )
     g.add((activity, RDF.type, CDO.CitynessAnalysis))
     g.add((activity, CDO.thresholdMethod, rdflib.Literal(result.method)))
@@ -276,8 +280,13 @@ def to_rdf(result: Cityness, started: datetime, sources: list[str]) -> rdflib.Gr
     if result.place_threshold is not None:
         g.add((activity, CDO.placeThreshold, rdflib.Literal(float(result.place_threshold), datatype=XSD.double)))
     used = ", ".join(name for name, on in result.components.items() if on)
-    g.add((activity, DCTERMS.description, rdflib.Literal(
-        f"citydip analyze cityness --threshold {result.method}; components used: {used}", lang="en")))
+    g.add(
+        (
+            activity,
+            DCTERMS.description,
+            rdflib.Literal(f"citydip analyze cityness --threshold {result.method}; components used: {used}", lang="en"),
+        )
+    )
     for src in sources:
         g.add((activity, PROV.used, rdflib.URIRef(src)))
     g.add((graph_node, PROV.wasGeneratedBy, activity))
@@ -292,7 +301,13 @@ def to_rdf(result: Cityness, started: datetime, sources: list[str]) -> rdflib.Gr
         if result.components.get("memberships"):
             g.add((node, CDO.networkMembershipCount, rdflib.Literal(s.memberships, datatype=XSD.nonNegativeInteger)))
         if s.foreign_countries is not None:
-            g.add((node, CDO.foreignPartnerCountryCount, rdflib.Literal(s.foreign_countries, datatype=XSD.nonNegativeInteger)))
+            g.add(
+                (
+                    node,
+                    CDO.foreignPartnerCountryCount,
+                    rdflib.Literal(s.foreign_countries, datatype=XSD.nonNegativeInteger),
+                )
+            )
         if s.population_rank is not None:
             g.add((node, CDO.populationRankInCountry, rdflib.Literal(s.population_rank, datatype=XSD.positiveInteger)))
         if s.place is not None:

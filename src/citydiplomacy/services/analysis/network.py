@@ -100,8 +100,9 @@ def parse_point(wkt: str) -> tuple[float, float] | None:
     return lon, lat
 
 
-def load_twinning(store: pyoxigraph.Store, graphs: Sequence[str] | None = None, advance=lambda n=1: None,
-                  lang: str = "en") -> TwinningData:
+def load_twinning(
+    store: pyoxigraph.Store, graphs: Sequence[str] | None = None, advance=lambda n=1: None, lang: str = "en"
+) -> TwinningData:
     """Build the twinning network from *store* (the union of its graphs, or only *graphs*); labels in *lang*.
 
     Three steps: read the agreements' partners, build the graph of city pairs, then attach what the
@@ -450,7 +451,9 @@ def _attribute_assortativity(g: nx.Graph) -> Rows:
     """Country assortativity (do cities twin at home?) and log-population assortativity (with peers of
     their size, a horizontal tie, or up and down the hierarchy?), on the links whose ends are known."""
     sub = g.subgraph([n for n in g if g.nodes[n].get("country")])
-    country = _coefficient(lambda: nx.attribute_assortativity_coefficient(sub, "country")) if sub.number_of_edges() else None
+    country = (
+        _coefficient(lambda: nx.attribute_assortativity_coefficient(sub, "country")) if sub.number_of_edges() else None
+    )
     logpop = {n: math.log10(g.nodes[n]["population"]) for n in g if g.nodes[n].get("population")}
     ends = [(logpop[u], logpop[v]) for u, v in g.edges if u in logpop and v in logpop]
     return [

@@ -108,12 +108,25 @@ def country_heatmap(country_pairs: list[dict], countries: list[dict], path: Path
 
 def cityness_scatter(scores, flow_threshold, place_threshold, path: Path, annotate: int = 8) -> Path:
     """Place score (x) against flow score (y) with the quadrant lines."""
-    colours = {"network city": "tab:blue", "hierarchical town": "tab:orange", "both": "tab:green", "neither": "tab:gray"}
+    colours = {
+        "network city": "tab:blue",
+        "hierarchical town": "tab:orange",
+        "both": "tab:green",
+        "neither": "tab:gray",
+    }
     fig = Figure(figsize=(8, 7))
     ax = fig.add_subplot()
     for name, colour in colours.items():
         pts = [s for s in scores if s.quadrant == name]
-        ax.scatter([s.place for s in pts], [s.flow for s in pts], s=8, alpha=0.5, c=colour, label=f"{name} ({len(pts):,})", linewidths=0)
+        ax.scatter(
+            [s.place for s in pts],
+            [s.flow for s in pts],
+            s=8,
+            alpha=0.5,
+            c=colour,
+            label=f"{name} ({len(pts):,})",
+            linewidths=0,
+        )
     if flow_threshold is not None:
         ax.axhline(flow_threshold, color="black", linewidth=0.8, linestyle="--")
     if place_threshold is not None:

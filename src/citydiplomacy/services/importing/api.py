@@ -77,7 +77,9 @@ class FileImport:
     def issues(self) -> list[tuple[str, object, str, str]]:
         """(file, line, kind, message) for every problem met reading or merging this file."""
         name = self.job.path.name
-        rows: list[tuple[str, object, str, str]] = [(name, issue.line or "", issue.kind, issue.message) for issue in self.parsed.issues]
+        rows: list[tuple[str, object, str, str]] = [
+            (name, issue.line or "", issue.kind, issue.message) for issue in self.parsed.issues
+        ]
         conflicts = self.result.conflicts if self.result else []
         return rows + [(name, "", "conflict with stored value", conflict) for conflict in conflicts]
 

@@ -187,10 +187,16 @@ class Parsed:
         for qid, record in sorted(self.cities.items(), key=lambda kv: qid_number(kv[0])):
             if len(set(record.populations)) > 1:
                 found.append(
-                    Issue(None, "several populations", f"{qid}: {sorted(set(record.populations))} -> kept {record.population}")
+                    Issue(
+                        None,
+                        "several populations",
+                        f"{qid}: {sorted(set(record.populations))} -> kept {record.population}",
+                    )
                 )
             if len(set(record.points)) > 1:
-                found.append(Issue(None, "several coordinates", f"{qid}: {len(set(record.points))} points -> kept {record.wkt}"))
+                found.append(
+                    Issue(None, "several coordinates", f"{qid}: {len(set(record.points))} points -> kept {record.wkt}")
+                )
         return found
 
 
@@ -315,7 +321,9 @@ def _gexf_graph(path: Path):
         tree = ET.parse(path)
     except ET.ParseError as exc:
         line, col = exc.position
-        raise CitydipError(f"{path}:{line}:{col}: not well-formed GEXF XML ({exc.msg if hasattr(exc, 'msg') else exc})") from None
+        raise CitydipError(
+            f"{path}:{line}:{col}: not well-formed GEXF XML ({exc.msg if hasattr(exc, 'msg') else exc})"
+        ) from None
     root = tree.getroot()
     ns = root.tag[1:].split("}")[0] if root.tag.startswith("{") else ""
     q = (lambda tag: f"{{{ns}}}{tag}") if ns else (lambda tag: tag)
@@ -419,7 +427,9 @@ def parse(path: Path, fmt: str, names: Path | None = None) -> Parsed:
         if fmt == "l3viathan-tsv":
             return parse_l3viathan(path, names)
     except UnicodeDecodeError as exc:
-        raise CitydipError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); is it the right file?") from None
+        raise CitydipError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); is it the right file?"
+        ) from None
     except csv.Error as exc:
         raise CitydipError(f"{path}: not readable as {fmt} ({exc})") from None
     except OSError as exc:

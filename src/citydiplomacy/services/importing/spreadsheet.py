@@ -232,7 +232,7 @@ def resolve_delimiter(delimiter: str | None) -> str | None:
         return None
     if delimiter in ("\\t", "TAB", "tab", "\t"):
         return "\t"
-    if len(delimiter) != 1 or delimiter in "\"\r\n":
+    if len(delimiter) != 1 or delimiter in '"\r\n':
         raise CitydipError(
             f"--delimiter {delimiter!r}: give one character such as ',' or ';' (or \\t or TAB for a tab)"
         )
@@ -338,7 +338,9 @@ class _SheetImport:
         self.graph = graph_for(self.source)
         self.out = SpreadsheetOutcome(graph=self.graph.value)
         self.cities = CityIndex(store)
-        self.statuses = {row["a"].value: row["s"].value for row in _union(store, f"SELECT ?a ?s {{ ?a <{CDO.status}> ?s }}")}
+        self.statuses = {
+            row["a"].value: row["s"].value for row in _union(store, f"SELECT ?a ?s {{ ?a <{CDO.status}> ?s }}")
+        }
         query = f"SELECT ?a ?p ?d {{ VALUES ?p {{ <{CDO.startDate}> <{CDO.endDate}> }} ?a ?p ?d }}"
         self.dates = {(row["a"].value, row["p"].value): row["d"].value for row in _union(store, query)}
         # (s, p, o, g) tuples of shared terms, not ox.Quad (which copies its four IRIs: 5x the
@@ -385,7 +387,10 @@ class _SheetImport:
     def _sides(self, cell: dict[str, str]) -> tuple[list[_Side], tuple[str, str] | None]:
         c = self.columns
         sides: list[_Side] = []
-        for side, name_col, country_col, qid_col in (("a", c.city_a, c.country_a, c.qid_a), ("b", c.city_b, c.country_b, c.qid_b)):
+        for side, name_col, country_col, qid_col in (
+            ("a", c.city_a, c.country_a, c.qid_a),
+            ("b", c.city_b, c.country_b, c.qid_b),
+        ):
             name, country, raw_qid = cell[name_col], cell[country_col], cell.get(qid_col, "") if qid_col else ""
             if raw_qid:
                 match = _WD_URL.fullmatch(raw_qid)
@@ -497,7 +502,9 @@ class _SheetImport:
             self.seen_pairs.add(agreement.value)
             self.quads.append((agreement, T.type, T.TwinningAgreement, g))
             self.quads += [(agreement, T.partner, partner, g) for partner in partners]
-            self.quads += [(agreement, p, o, g) for p, o in ((T.source, src), (T.wasDerivedFrom, src), (T.wasGeneratedBy, act))]
+            self.quads += [
+                (agreement, p, o, g) for p, o in ((T.source, src), (T.wasDerivedFrom, src), (T.wasGeneratedBy, act))
+            ]
         self._write_dates(line, agreement, dates)
         end = dates.get(T.endDate)
         status = T.StatusEnded if end and end[0] <= self.today else T.StatusUnknown
@@ -535,6 +542,7 @@ class _SheetImport:
         self.quads = []
         self.store.flush()
         return self.out
+
 
 def import_spreadsheet(
     store: ox.Store, path: Path, columns: Columns, calendar: str = "auto", delimiter: str | None = None

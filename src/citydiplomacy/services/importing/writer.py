@@ -379,8 +379,9 @@ def name_source_quads(cited: set[str], act: ox.NamedNode, graph: ox.NamedNode) -
     return quads
 
 
-def persian_label_quads(node: ox.NamedNode, name: str | None, which: str, before: _StoreBefore,
-                        graph: ox.NamedNode, cited: set[str]) -> list[ox.Quad]:
+def persian_label_quads(
+    node: ox.NamedNode, name: str | None, which: str, before: _StoreBefore, graph: ox.NamedNode, cited: set[str]
+) -> list[ox.Quad]:
     """*node*'s Persian *name* from the list *which*, unless it has one or *name* is None."""
     if name is None or node.value in before.persian:
         return []

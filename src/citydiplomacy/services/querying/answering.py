@@ -46,8 +46,9 @@ def question_of(text_or_question: str | Question) -> Question:
     return catalog.resolve(text_or_question)
 
 
-def prepare(question: Question, params_given: Mapping[str, str] | Sequence[str] | None = None, *,
-            allow_service: bool = False) -> PreparedQuery:
+def prepare(
+    question: Question, params_given: Mapping[str, str] | Sequence[str] | None = None, *, allow_service: bool = False
+) -> PreparedQuery:
     """Parse *question* (updates refused), refuse its SERVICE calls unless allowed, type its parameters.
 
     *params_given*: parameter name -> value as written (``{"city": "London"}``), or the
@@ -68,8 +69,14 @@ def prepare(question: Question, params_given: Mapping[str, str] | Sequence[str] 
 
 def answer_locally(store: pyoxigraph.Store, prepared: PreparedQuery, *, timeout: float = 60.0) -> Answer:
     """Run *prepared* over the union of *store*'s graphs; its SERVICE calls get *timeout* seconds."""
-    return local.run(store, prepared.question.text, prepared.bound, where=prepared.where,
-                     services=prepared.parsed.services, timeout=timeout)
+    return local.run(
+        store,
+        prepared.question.text,
+        prepared.bound,
+        where=prepared.where,
+        services=prepared.parsed.services,
+        timeout=timeout,
+    )
 
 
 def answer_remotely(
@@ -88,13 +95,28 @@ def answer_remotely(
     for graph in default_graphs:
         params.to_iri("graph", graph, option="--default-graph")  # an absolute IRI, or a one-line error
     return remote.run(
-        endpoint, prepared.question.text, prepared.form, prepared.bound, timeout=timeout, user=user,
-        password=password, auth=auth, default_graphs=tuple(default_graphs), retries=retries, max_bytes=max_bytes,
+        endpoint,
+        prepared.question.text,
+        prepared.form,
+        prepared.bound,
+        timeout=timeout,
+        user=user,
+        password=password,
+        auth=auth,
+        default_graphs=tuple(default_graphs),
+        retries=retries,
+        max_bytes=max_bytes,
     )
 
 
-def ask(store: pyoxigraph.Store, text_or_question: str | Question, params_given: Mapping[str, str] | None = None,
-        *, allow_service: bool = False, timeout: float = 60.0) -> Answer:
+def ask(
+    store: pyoxigraph.Store,
+    text_or_question: str | Question,
+    params_given: Mapping[str, str] | None = None,
+    *,
+    allow_service: bool = False,
+    timeout: float = 60.0,
+) -> Answer:
     """Answer a question (a bundled name, a ``.rq`` file, SPARQL text or a :class:`Question`) from *store*.
 
     Example: ``ask(store, "partners-of-city", {"city": "Tehran"}).rows``.
@@ -103,8 +125,14 @@ def ask(store: pyoxigraph.Store, text_or_question: str | Question, params_given:
     return answer_locally(store, prepared, timeout=timeout)
 
 
-def ask_endpoint(endpoint: str, text_or_question: str | Question, params_given: Mapping[str, str] | None = None,
-                 *, allow_service: bool = False, **http) -> Answer:
+def ask_endpoint(
+    endpoint: str,
+    text_or_question: str | Question,
+    params_given: Mapping[str, str] | None = None,
+    *,
+    allow_service: bool = False,
+    **http,
+) -> Answer:
     """Like :func:`ask`, on a SPARQL endpoint; *http* as :func:`answer_remotely` takes them."""
     prepared = prepare(question_of(text_or_question), params_given, allow_service=allow_service)
     return answer_remotely(endpoint, prepared, **http)

@@ -92,8 +92,11 @@ def parse_question(text: str, name: str, path: Path | None = None) -> Question:
 
 _TEXT_FIELDS = {"title": "title", "question": "question", "question-fa": "question_fa"}
 _NEED_FIELDS = {
-    "needs-en": "text_en", "needs-fa": "text_fa",
-    "needs-count": "count_pattern", "needs-count-en": "count_en", "needs-count-fa": "count_fa",
+    "needs-en": "text_en",
+    "needs-fa": "text_fa",
+    "needs-count": "count_pattern",
+    "needs-count-en": "count_en",
+    "needs-count-fa": "count_fa",
 }
 
 

@@ -28,9 +28,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "iri unmatched": {
         "en": "{value} (--param {name}) does not occur in the graph; check the IRI "
-              "(`citydip query show {question}` shows the default)",
+        "(`citydip query show {question}` shows the default)",
         "fa": "{value} (پارامتر {name}) در گراف نیامده است؛ نشانی را بررسی کنید "
-              "(`citydip query show {question}` مقدار پیش‌فرض را نشان می‌دهد)",
+        "(`citydip query show {question}` مقدار پیش‌فرض را نشان می‌دهد)",
     },
     "needs": {"en": "this question needs {what}; {detail}", "fa": "این پرسش به {what} نیاز دارد؛ {detail}"},
     "store has none": {"en": "the store has none", "fa": "در مخزن هیچ‌کدام نیست"},
@@ -74,7 +74,9 @@ def why_empty(store: pyoxigraph.Store, prepared, lang: str = "en") -> list[str]:
     if unmatched:
         return unmatched
     question = prepared.question
-    return [missing for need in question.needs if (missing := unmet_need(store, need, prepared.bound, question.name, lang))]
+    return [
+        missing for need in question.needs if (missing := unmet_need(store, need, prepared.bound, question.name, lang))
+    ]
 
 
 def unmatched_values(store: pyoxigraph.Store, prepared, lang: str = "en") -> list[str]:
@@ -86,7 +88,9 @@ def unmatched_values(store: pyoxigraph.Store, prepared, lang: str = "en") -> lis
         if param.type == "label" and not any(_has(store, None, _RDFS_LABEL, t) for t in term or ()):
             lines.append(say("label unmatched", lang, name=param.name, value=value.strip()))
         elif param.type == "iri" and isinstance(term, pyoxigraph.NamedNode) and not _occurs(store, term):
-            lines.append(say("iri unmatched", lang, name=param.name, value=value.strip(), question=prepared.question.name))
+            lines.append(
+                say("iri unmatched", lang, name=param.name, value=value.strip(), question=prepared.question.name)
+            )
     return lines
 
 
@@ -122,7 +126,9 @@ def _run(store: pyoxigraph.Store, query: str, pattern: str, bound: dict[str, obj
     try:
         return store.query(text, use_default_graph_as_union=True)
     except SyntaxError as exc:
-        raise CitydipError(f"{where}: its '# needs:' pattern is not valid SPARQL ({' '.join(str(exc).split())})") from None
+        raise CitydipError(
+            f"{where}: its '# needs:' pattern is not valid SPARQL ({' '.join(str(exc).split())})"
+        ) from None
 
 
 def _ask(store: pyoxigraph.Store, pattern: str, bound: dict[str, object], where: str) -> bool:
@@ -134,5 +140,7 @@ def _count(store: pyoxigraph.Store, pattern: str, bound: dict[str, object], wher
     first = _VARIABLE.search(pattern)
     if first is None:
         return 0
-    rows = _run(store, f"SELECT (COUNT(DISTINCT ?{first.group(1)}) AS ?n) WHERE {{ {pattern}\n}}", pattern, bound, where)
+    rows = _run(
+        store, f"SELECT (COUNT(DISTINCT ?{first.group(1)}) AS ?n) WHERE {{ {pattern}\n}}", pattern, bound, where
+    )
     return int(next(iter(rows))["n"].value)

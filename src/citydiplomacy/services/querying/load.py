@@ -69,19 +69,43 @@ def chunks(triples: list[pyoxigraph.Triple], size: int) -> list[list[pyoxigraph.
 class GraphStore:
     """A Graph Store endpoint under the HTTP policy; an upload that is redirected fails."""
 
-    def __init__(self, url: str, user=None, password=None, auth="auto", timeout=60.0, retries=3,
-                 max_bytes=DEFAULT_MAX_RESPONSE, option="--endpoint"):
-        self.client = HttpClient(url, option=option, timeout=timeout, retries=retries, max_bytes=max_bytes,
-                                 user=user, password=password, auth=auth)
+    def __init__(
+        self,
+        url: str,
+        user=None,
+        password=None,
+        auth="auto",
+        timeout=60.0,
+        retries=3,
+        max_bytes=DEFAULT_MAX_RESPONSE,
+        option="--endpoint",
+    ):
+        self.client = HttpClient(
+            url,
+            option=option,
+            timeout=timeout,
+            retries=retries,
+            max_bytes=max_bytes,
+            user=user,
+            password=password,
+            auth=auth,
+        )
         self.where = self.client.where
 
     def send(self, method: str, graph: str, body: bytes) -> None:
         fetched = self.client.fetch(
-            method, params={"graph": graph}, data=body,
-            headers={"Content-Type": f"{N_TRIPLES}; charset=utf-8"}, upload=True,
+            method,
+            params={"graph": graph},
+            data=body,
+            headers={"Content-Type": f"{N_TRIPLES}; charset=utf-8"},
+            upload=True,
         )
         if fetched.status == 401:
-            hint = "check --user/--password (or CITYDIP_USER/CITYDIP_PASSWORD)" if self.client.user else "give --user and --password"
+            hint = (
+                "check --user/--password (or CITYDIP_USER/CITYDIP_PASSWORD)"
+                if self.client.user
+                else "give --user and --password"
+            )
             raise CitydipError(f"{self.where}: HTTP 401 unauthorized; {hint}")
         if fetched.status >= 300:
             body_line = fetched.first_line()[:200]
@@ -128,7 +152,9 @@ def check_target(endpoint: str, graph_store: str | None = None, graph: str | Non
         try:
             pyoxigraph.NamedNode(graph)
         except ValueError:
-            raise CitydipError(f"--graph {graph!r}: not an IRI; give an absolute IRI such as https://example.org/graph") from None
+            raise CitydipError(
+                f"--graph {graph!r}: not an IRI; give an absolute IRI such as https://example.org/graph"
+            ) from None
     return target_url
 
 
@@ -157,8 +183,9 @@ def load_to_server(
     """
     target_url = check_target(endpoint, graph_store, graph)
     targets = collect(store, tuple(files), graph)
-    client = GraphStore(target_url, user, password, auth, timeout, retries, max_bytes,
-                        "--graph-store" if graph_store else "--endpoint")
+    client = GraphStore(
+        target_url, user, password, auth, timeout, retries, max_bytes, "--graph-store" if graph_store else "--endpoint"
+    )
     plan = [(iri, chunk) for iri, triples in targets.items() for chunk in (chunks(triples, chunk_size) or [[]])]
     started: set[str] = set()
     with progress("loading", total=sum(len(c) for _, c in plan)) as advance:
@@ -167,7 +194,9 @@ def load_to_server(
             if not chunk and method == "POST":
                 continue
             started.add(iri)
-            body = cast(bytes, pyoxigraph.serialize(chunk, format=formats.NTRIPLES.oxigraph_format))  # bytes without an output
+            body = cast(
+                bytes, pyoxigraph.serialize(chunk, format=formats.NTRIPLES.oxigraph_format)
+            )  # bytes without an output
             client.send(method, iri, body)
             advance(len(chunk))
     result = LoadResult(redact(target_url), {iri: len(triples) for iri, triples in targets.items()}, len(plan))
@@ -177,15 +206,22 @@ def load_to_server(
     return result
 
 
-def server_count(endpoint: str, graph: str, user, password, timeout: float, retries: int = 3,
-                 max_bytes: int = DEFAULT_MAX_RESPONSE) -> int:
+def server_count(
+    endpoint: str, graph: str, user, password, timeout: float, retries: int = 3, max_bytes: int = DEFAULT_MAX_RESPONSE
+) -> int:
     """Number of triples in *graph* on the SPARQL *endpoint* (the graph bound as a typed term)."""
     from citydiplomacy.services.querying import remote
 
     answer = remote.run(
-        endpoint, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", "select",
-        {"g": pyoxigraph.NamedNode(graph)}, timeout=timeout, user=user, password=password,
-        retries=retries, max_bytes=max_bytes,
+        endpoint,
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "select",
+        {"g": pyoxigraph.NamedNode(graph)},
+        timeout=timeout,
+        user=user,
+        password=password,
+        retries=retries,
+        max_bytes=max_bytes,
     )
     try:
         count = answer.rows[0]["n"]

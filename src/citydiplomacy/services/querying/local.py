@@ -79,12 +79,14 @@ def parse_query(text: str, where: str) -> ParsedQuery:
                 f"{where}: is a SPARQL update (INSERT/DELETE/LOAD/CLEAR/DROP...); `citydip query run` is "
                 "read-only: give a SELECT, ASK, CONSTRUCT or DESCRIBE query"
             ) from None
-        found = f", found {exc.line[exc.col - 1:][:20]!r}" if exc.line else ""
+        found = f", found {exc.line[exc.col - 1 :][:20]!r}" if exc.line else ""
         raise CitydipError(
             f"{where}: not a valid SPARQL 1.1 query at line {exc.lineno}, column {exc.col} ({exc.msg}{found})"
         ) from None
     except RecursionError:
-        raise CitydipError(f"{where}: the query is nested too deeply to read (over some 500 levels); simplify it") from None
+        raise CitydipError(
+            f"{where}: the query is nested too deeply to read (over some 500 levels); simplify it"
+        ) from None
     finally:
         sys.setrecursionlimit(limit)
     return ParsedQuery(_FORMS[tree[1].name], tuple(_services(tree, where)))

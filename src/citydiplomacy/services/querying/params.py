@@ -155,7 +155,9 @@ def values_block(bound: dict[str, object]) -> str:
         " ".join("?" + n for n in names),
         " ".join("({})".format(" ".join(str(term) for term in row)) for row in rows),
     )
-    check = [tuple(solution[n] for n in names) for solution in select(pyoxigraph.Store(), f"SELECT * WHERE {{ {block} }}")]
+    check = [
+        tuple(solution[n] for n in names) for solution in select(pyoxigraph.Store(), f"SELECT * WHERE {{ {block} }}")
+    ]
     if check != rows:
         raise CitydipError("a --param value cannot be written safely into the query; simplify the value")
     return block

@@ -47,7 +47,10 @@ class PolicySPARQLWrapper(SPARQLWrapper):
         # urllib spells header names "User-agent"; send the usual "User-Agent".
         headers = {name.title(): value for name, value in request.header_items()}
         fetched = self.client.fetch(
-            request.get_method(), request.full_url, data=request.data, headers=headers,
+            request.get_method(),
+            request.full_url,
+            data=request.data,
+            headers=headers,
         )
         if fetched.status >= 300:
             raise EndpointStatusError(fetched)
@@ -123,7 +126,9 @@ def run(
     max_bytes: int = DEFAULT_MAX_RESPONSE,
 ) -> Answer:
     """Send the query (with its VALUES-bound parameters) and decode the answer."""
-    client = HttpClient(endpoint, timeout=timeout, retries=retries, max_bytes=max_bytes, user=user, password=password, auth=auth)
+    client = HttpClient(
+        endpoint, timeout=timeout, retries=retries, max_bytes=max_bytes, user=user, password=password, auth=auth
+    )
     wrapper = PolicySPARQLWrapper(client)
     wrapper.setQuery(with_values(text, bound))
     # Our parser already knows the form; SPARQLWrapper's regex can be misled by a comment
@@ -146,7 +151,11 @@ def _status_message(client: HttpClient, fetched: Fetched) -> str:
     """One line for an HTTP error status, with the server's first line and what to do."""
     where, status, body = client.where, fetched.status, fetched.first_line()
     if status == 401:
-        hint = "check --user/--password (or CITYDIP_USER/CITYDIP_PASSWORD) and --auth" if client.user else "give --user and --password"
+        hint = (
+            "check --user/--password (or CITYDIP_USER/CITYDIP_PASSWORD) and --auth"
+            if client.user
+            else "give --user and --password"
+        )
         return f"{where}: HTTP 401 unauthorized; {hint}"
     if status == 400:
         return f"{where}: HTTP 400, the server rejected the query: {body or fetched.reason}"

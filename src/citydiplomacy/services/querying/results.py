@@ -84,12 +84,12 @@ def serialize(answer: Answer, fmt: str) -> bytes:
         if rdf not in _GRAPH_RDF_FORMATS:
             raise CitydipError(f"a CONSTRUCT or DESCRIBE query gives RDF; use --format turtle or ntriples, not {fmt}")
         used = _used_prefixes(answer.triples) if rdf is formats.TURTLE else None
-        return pyoxigraph.serialize(answer.triples, format=rdf.oxigraph_format, prefixes=used)
+        return pyoxigraph.serialize(answer.triples, format=rdf.oxigraph_format, prefixes=used) or b""
     if fmt not in _RESULTS_FORMATS:
         raise CitydipError(f"a SELECT or ASK query gives a table; use --format table, csv, tsv or json, not {fmt}")
     data = json.dumps(to_json_dict(answer)).encode("utf-8")
     parsed = pyoxigraph.parse_query_results(data, format=pyoxigraph.QueryResultsFormat.JSON)
-    return parsed.serialize(format=_RESULTS_FORMATS[fmt])
+    return parsed.serialize(format=_RESULTS_FORMATS[fmt]) or b""
 
 
 def _used_prefixes(triples) -> dict[str, str]:
@@ -125,7 +125,7 @@ def display(term) -> str:
 def prefixed(iri: str) -> str:
     """``cdr:city/Q656`` for an IRI under one of the project's prefixes, else ``<iri>``."""
     for prefix, ns in _PREFIXES_LONGEST_FIRST:
-        local = iri[len(ns):]
+        local = iri[len(ns) :]
         if iri.startswith(ns) and local and all(c.isalnum() or c in _DISPLAY_LOCAL_EXTRA for c in local):
             return f"{prefix}:{local}"
     return f"<{iri}>"

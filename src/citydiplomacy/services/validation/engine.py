@@ -41,8 +41,6 @@ def ontology_qa_shapes_file() -> Path:
     return resources.shapes_dir() / "ontology-qa.ttl"
 
 
-
-
 def load_shapes(which: str = "data", extra: Iterable[str | Path] = (), input_format: str | None = None) -> rdflib.Graph:
     """The packaged shapes (``data`` or ``ontology-qa``) plus any *extra* shapes files.
 

@@ -105,8 +105,9 @@ def lint_ontology(
         return validate_graph(graph, shapes=shapes, ontology=None, inference="none", inplace=True)
 
 
-def _use_fast(engine: str, shapes: rdflib.Graph, inference: str, on_note: Note | None,
-              fallback_inside: bool = False) -> bool:
+def _use_fast(
+    engine: str, shapes: rdflib.Graph, inference: str, on_note: Note | None, fallback_inside: bool = False
+) -> bool:
     """Whether the fast evaluator runs; when it cannot, say why through *on_note*.
 
     *fallback_inside*: the store path lets ``fast.validate_store`` fall back to pyshacl
@@ -120,13 +121,13 @@ def _use_fast(engine: str, shapes: rdflib.Graph, inference: str, on_note: Note |
     if reason is None:
         return True
     if on_note is not None:
-        on_note(f"the fast engine cannot do this ({reason}); validating with pyshacl, "
-                "which is much slower on big data")
+        on_note(f"the fast engine cannot do this ({reason}); validating with pyshacl, which is much slower on big data")
     return fallback_inside
 
 
-def _files_fast(paths: Sequence[str], shapes: rdflib.Graph, inference: str, input_format: str | None,
-                progress) -> Report:
+def _files_fast(
+    paths: Sequence[str], shapes: rdflib.Graph, inference: str, input_format: str | None, progress
+) -> Report:
     """The files and the ontology in the default graph of an in-memory store, checked there.
 
     That default graph is pyshacl's data graph (data + ontology mixed in). In memory rather
