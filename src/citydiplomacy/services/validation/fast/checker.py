@@ -139,7 +139,7 @@ class Checker:
 
     def check_property(self, check: PropertyCheck, focus: set) -> list[Result]:
         """The results of one property shape for the focus nodes of its node shape."""
-        values = self.values(check.path_sparql)
+        values = self.values(check.path_sparql) if check.path is not None else {node: [node] for node in focus}
         out: list[Result] = []
         for constraint in check.constraints:
             if constraint.parameter == SH.sparql:

@@ -53,6 +53,7 @@ IGNORED = frozenset(
         SH.group,
         RDFS.label,
         RDFS.comment,
+        RDFS.subClassOf,  # a shape that is also a class: its subclasses' instances are found as targets
         SH.deactivated,
         SH.defaultValue,
     }
@@ -60,6 +61,8 @@ IGNORED = frozenset(
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 # sh:or members may only test each value on its own with these.
 OR_MEMBER_PARAMETERS = frozenset({SH["class"], SH.datatype})
+# Constraints a node shape may put on its focus node itself (each value node tested alone).
+NODE_VALUE_PARAMETERS = frozenset({SH["class"], SH.datatype, SH["in"], SH.nodeKind, SH.minInclusive, SH.pattern})
 NODE_KINDS = frozenset({SH.IRI, SH.BlankNode, SH.Literal, SH.BlankNodeOrIRI, SH.BlankNodeOrLiteral, SH.IRIOrLiteral})
 _TRUE = Literal(True)
 
@@ -83,7 +86,7 @@ class PropertyCheck:
     """A property shape: the values at *path* of its node shape's focus nodes, checked."""
 
     shape: Node
-    path: Node
+    path: Node | None  # None: the node shape's own constraints, the focus node is the value
     path_sparql: str
     severity: Node
     constraints: list[Constraint] = field(default_factory=list)
@@ -198,7 +201,7 @@ def compile_shapes(shapes: rdflib.Graph) -> list[NodeShapeCheck]:
         check_supported(shapes, shape)
         if not (is_implicit_class(shapes, shape) or any((shape, p, None) in shapes for p in TARGETS)):
             continue
-        for key in COMPONENTS.keys() - {SH.sparql, SH.minInclusive}:
+        for key in COMPONENTS.keys() - {SH.sparql} - NODE_VALUE_PARAMETERS:
             if (shape, key, None) in shapes:
                 raise Unsupported(f"node-level {key} on {shape}")
         check_parameters(shapes, shape, names)
@@ -209,6 +212,10 @@ def compile_shapes(shapes: rdflib.Graph) -> list[NodeShapeCheck]:
             for p in sorted(shapes.objects(shape, SH.property), key=str)
             if shapes.value(p, SH.deactivated) != _TRUE
         ]
+        if any((shape, key, None) in shapes for key in NODE_VALUE_PARAMETERS):
+            own = PropertyCheck(shape, None, "", severity)
+            _add_constraints(shapes, own, names, NODE_VALUE_PARAMETERS)
+            properties.insert(0, own)
         plan.append(NodeShapeCheck(shape, severity, sparql, properties))
     return plan
 
@@ -220,21 +227,31 @@ def is_implicit_class(shapes: rdflib.Graph, shape: Node) -> bool:
 
 def _compile_property(shapes: rdflib.Graph, shape: Node, names: rdflib.Graph) -> PropertyCheck:
     check_supported(shapes, shape)
+    if (shape, SH.property, None) in shapes:
+        raise Unsupported(f"{shape} is a property shape with nested sh:property")
     check_parameters(shapes, shape, names)
     path = shapes.value(shape, SH.path)
     if path is None:
         raise Unsupported(f"{shape} is a property shape without sh:path")
     severity = shapes.value(shape, SH.severity) or SH.Violation
     check = PropertyCheck(shape, path, path_sparql(shapes, path), severity)
+    _add_constraints(shapes, check, names, frozenset(COMPONENTS))
+    return check
+
+
+def _add_constraints(shapes: rdflib.Graph, check: PropertyCheck, names: rdflib.Graph, wanted: frozenset) -> None:
+    """The constraints of *check*'s shape among the *wanted* parameters, in a stable order."""
+    shape = check.shape
     message = shapes.value(shape, SH.message)
     for parameter, value in sorted(shapes.predicate_objects(shape)):
+        if parameter not in wanted:
+            continue
         if parameter == SH.sparql:
             check.constraints.append(_sparql_constraint(shapes, shape, value))
         elif parameter in COMPONENTS:
             component = COMPONENTS[parameter]
             text = str(message) if message is not None else default_message(component, short(names, value))
             check.constraints.append(Constraint(parameter, value, component, text))
-    return check
 
 
 def _sparql_constraint(shapes: rdflib.Graph, shape: Node, constraint: Node) -> Constraint:
