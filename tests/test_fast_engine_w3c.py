@@ -4,8 +4,8 @@ The test files come from the pyshacl sdist on PyPI (:mod:`w3c_shacl`; never comm
 Each file is a manifest whose ``sht:Validate`` entries name a data graph, a shapes graph (most
 often the file itself) and the expected ``sh:ValidationReport``. Every test whose shapes the
 fast engine accepts (``fast.unsupported_reason(shapes, "none") is None``) runs in pyoxigraph with
-inference ``none``; the others are the ones ``citydip validate`` sends to pyshacl, and are
-reported as skipped with the reason.
+inference ``none``; the others are the ones ``citydip validate`` sends to pyshacl, and there the
+test checks that pyshacl gives the W3C answer (``sh:conforms``).
 
 How results are compared (:func:`_result_key`), per result: focus node, result path, value,
 source constraint component, severity, and the source shape when it is an IRI.
@@ -25,6 +25,7 @@ from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
+import pyshacl
 import pytest
 import rdflib
 from rdflib import BNode, Literal, Namespace, URIRef
@@ -55,7 +56,21 @@ def pytest_generate_tests(metafunc):
     if "w3c_file" in metafunc.fixturenames:
         files = _test_files()
         root = core_tests_dir()
-        metafunc.parametrize("w3c_file", files, ids=[str(p.relative_to(root).with_suffix("")) for p in files])
+        ids = [str(p.relative_to(root).with_suffix("")) for p in files]
+        params = [
+            pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=KNOWN_FALLBACK_DEVIATIONS[test_id]))
+            if test_id in KNOWN_FALLBACK_DEVIATIONS
+            else path
+            for path, test_id in zip(files, ids, strict=True)
+        ]
+        metafunc.parametrize("w3c_file", params, ids=ids)
+
+
+# W3C tests where the fallback engine, pyshacl, is known to differ from the W3C answer (strict:
+# the test fails if pyshacl is fixed, so the entry gets removed).
+KNOWN_FALLBACK_DEVIATIONS = {
+    "property/uniqueLang-002": 'pyshacl reads sh:uniqueLang "1"^^xsd:boolean as true; W3C ignores the constraint',
+}
 
 
 # ---------------------------------------------------------------- reading a test
@@ -166,10 +181,14 @@ def _run_fast(data: rdflib.Graph, shapes: rdflib.Graph) -> list:
 def test_w3c_core(w3c_file: Path):
     for test, data, shapes, manifest, report in _cases(w3c_file):
         reason = fast.unsupported_reason(shapes, "none")
-        if reason is not None:
-            pytest.skip(f"falls back to pyshacl: {reason}")
-        results = _run_fast(data, shapes)
         conforms, expected = _expected(manifest, report)
+        if reason is not None:
+            # The fast engine declines these shapes, so `citydip validate` runs pyshacl: check that
+            # the fallback gives the W3C answer.
+            found_conforms = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True)[0]
+            assert found_conforms == conforms, f"{test}: falls back to pyshacl ({reason}), which disagrees with W3C"
+            continue
+        results = _run_fast(data, shapes)
         found = [
             _result_key(r.focus_node, _path(shapes, r.path), r.value, r.component, r.severity, r.source_shape)
             for r in results
