@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import click
 
-from citydiplomacy.cli.options import store_option
-from citydiplomacy.cli.paramtypes import BYTE_SIZE
+from citydiplomacy.cli.options import http_limit_options, store_option
 from citydiplomacy.core.output import progress
 from citydiplomacy.services.querying.load import LoadResult, check_target, load_to_server
 
@@ -41,27 +40,9 @@ from citydiplomacy.services.querying.load import LoadResult, check_target, load_
     help="HTTP authentication; auto follows the server's challenge.",
 )
 @click.option("--chunk-size", type=click.IntRange(min=1), default=5000, show_default=True, help="Triples per request.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    default=60.0,
-    show_default=True,
-    help="Seconds allowed for each request as a whole (a deadline, not per read).",
-)
-@click.option(
-    "--retries",
-    type=click.IntRange(0, 10),
-    default=3,
-    show_default=True,
-    help="Retries on 429 or 503 (Retry-After honoured up to 30 s).",
-)
-@click.option(
-    "--max-response-size",
-    "max_bytes",
-    type=BYTE_SIZE,
-    default="512M",
-    show_default=True,
-    help="Largest answer accepted from the server (bytes, or e.g. 10M, 1G).",
+@http_limit_options(
+    timeout_help="Seconds allowed for each request as a whole (a deadline, not per read).",
+    size_help="Largest answer accepted from the server (bytes, or e.g. 10M, 1G).",
 )
 @store_option
 def load(

@@ -172,3 +172,26 @@ def rdf_format_option(
 def input_format_option(help: str):
     """``--input-format``: the RDF syntax of input files whose extension does not tell."""
     return rdf_format_option(help=help, name="input_format", option="--input-format")
+
+
+def http_limit_options(timeout_help: str, size_help: str):
+    """--timeout, --retries and --max-response-size, the one HTTP policy's limits, for every command
+    that talks to a server (`query run --endpoint`, `load`)."""
+    from citydiplomacy.cli.paramtypes import BYTE_SIZE
+
+    def decorate(func):
+        func = click.option(
+            "--max-response-size", "max_bytes", type=BYTE_SIZE, default="512M", show_default=True, help=size_help
+        )(func)
+        func = click.option(
+            "--retries",
+            type=click.IntRange(0, 10),
+            default=3,
+            show_default=True,
+            help="Retries when the server answers 429 or 503 (Retry-After honoured up to 30 s).",
+        )(func)
+        return click.option(
+            "--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help=timeout_help
+        )(func)
+
+    return decorate

@@ -12,8 +12,7 @@ import sys
 import click
 
 from citydiplomacy.cli.messages import headers, tr
-from citydiplomacy.cli.options import common_options, current_lang, output_option
-from citydiplomacy.cli.paramtypes import BYTE_SIZE
+from citydiplomacy.cli.options import common_options, current_lang, http_limit_options, output_option
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.output import print_table
 from citydiplomacy.services.querying import catalog, empties, local, params, results
@@ -122,27 +121,10 @@ def show(name: str) -> None:
     help="Output format (default: table, or turtle for CONSTRUCT/DESCRIBE).",
 )
 @output_option("Write the answer to this file (atomically; its folder is created) instead of stdout.", old=())
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=1),
-    default=60.0,
-    show_default=True,
-    help="Seconds allowed for the endpoint's whole answer (a deadline per request, not per read), or, locally, for a query's SERVICE calls.",
-)
-@click.option(
-    "--retries",
-    type=click.IntRange(0, 10),
-    default=3,
-    show_default=True,
-    help="Retries when the endpoint answers 429 or 503 (Retry-After honoured up to 30 s).",
-)
-@click.option(
-    "--max-response-size",
-    "max_bytes",
-    type=BYTE_SIZE,
-    default="512M",
-    show_default=True,
-    help="With --endpoint: largest answer accepted (bytes, or e.g. 10M, 1G).",
+@http_limit_options(
+    timeout_help="Seconds allowed for the endpoint's whole answer (a deadline per request, not per read), "
+    "or, locally, for a query's SERVICE calls.",
+    size_help="With --endpoint: largest answer accepted (bytes, or e.g. 10M, 1G).",
 )
 @click.option("--user", envvar="CITYDIP_USER", help="User name for the endpoint (or $CITYDIP_USER).")
 @click.option(
