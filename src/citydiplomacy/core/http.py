@@ -47,9 +47,10 @@ REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#@]*(?:@[^\s/?#@]*)*@")
 
 
-def scrub_secrets(text: str) -> str:
-    """*text* with the user:password@ part of every URL in it removed."""
-    return _USERINFO.sub(r"\1", str(text))
+def scrub_secrets(text: str, mask: str = "") -> str:
+    """*text* with the user:password@ part of every URL in it removed (or replaced by *mask*,
+    e.g. ``***@``, where a message should show that the URL carried credentials)."""
+    return _USERINFO.sub(lambda match: match.group(1) + mask, str(text))
 
 
 def printable(text: str) -> str:

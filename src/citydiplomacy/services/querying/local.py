@@ -9,7 +9,6 @@ projection), so a question means the same thing here and on a server.
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import pyoxigraph
 
 from citydiplomacy.core import resources
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.http import scrub_secrets
 from citydiplomacy.core.namespaces import GRAPH_DATA, GRAPH_EXAMPLES, GRAPH_ONTOLOGY
 from citydiplomacy.core.rdfio import load_into_store, load_packaged
 from citydiplomacy.services.querying.params import with_values
@@ -56,7 +56,6 @@ class ParsedQuery:
 _FORMS = {"SelectQuery": "select", "AskQuery": "ask", "ConstructQuery": "graph", "DescribeQuery": "graph"}
 _SERVICE_SCHEMES = ("http", "https")
 _PARSE_RECURSION_LIMIT = 20000
-_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]*@")  # up to the authority's last @
 
 
 def parse_query(text: str, where: str) -> ParsedQuery:
@@ -158,7 +157,7 @@ def _one_line(message: str) -> str:
 
 def redact(text: str) -> str:
     """*text* with the user:password part of every URL in it replaced by ``***``."""
-    return _USERINFO.sub(r"\1***@", text)
+    return scrub_secrets(text, mask="***@")
 
 
 def _is_update(text: str) -> bool:
