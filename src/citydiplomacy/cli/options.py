@@ -14,6 +14,7 @@ import click
 
 from citydiplomacy.core import formats
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.rdfio import ensure_folder
 
 LANGS = ("en", "fa")
 DEFAULT_LANG = "en"
@@ -52,15 +53,8 @@ def make_parents(ctx, param, value: str | None) -> str | None:
 
 def make_dir(ctx, param, value: str | None) -> str | None:
     """Create an output folder (and its parents); a file in its place is the user's mistake."""
-    if value is None:
-        return value
-    target = Path(value)
-    if target.exists() and not target.is_dir():
-        raise CitydipError(f"{value}: is a file; give a folder")
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CitydipError(f"{value}: cannot create the folder ({exc.strerror or exc})") from None
+    if value is not None:
+        ensure_folder(value)
     return value
 
 

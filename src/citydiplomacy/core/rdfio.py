@@ -325,6 +325,19 @@ def check_writable(path: str | Path) -> None:
         _unlink_quietly(tmp)
 
 
+def ensure_folder(path: str | Path) -> Path:
+    """The output folder *path*, created with its parents; a file in its place or a folder that
+    cannot be made is the user's to fix (one line, exit 2)."""
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise CitydipError(f"{target}: is a file, not a folder; give a folder")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CitydipError(f"{target}: cannot create the folder ({exc.strerror or exc}); give another folder") from None
+    return target
+
+
 _TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
 
 

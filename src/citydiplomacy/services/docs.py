@@ -28,9 +28,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from citydiplomacy import __version__
-from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.labels import best_label, has_label, local_name
 from citydiplomacy.core.namespaces import CDO, CDR, ONTOLOGY_IRI, PREFIXES
+from citydiplomacy.core.rdfio import ensure_folder
 
 LANGS = ("en", "fa")
 TABLE1_SOURCE = CDR["article-rastegar-1399-table1"]
@@ -439,18 +439,6 @@ def _warn(message: str) -> None:
     warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
-def _out_folder(out_dir: str | Path) -> Path:
-    """*out_dir*, created if missing; a file there or a folder we cannot create is the user's to fix."""
-    target = Path(out_dir)
-    if target.exists() and not target.is_dir():
-        raise CitydipError(f"{target}: is a file, not a folder; give a folder for --out")
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CitydipError(f"{target}: cannot create the folder ({exc.strerror}); choose another --out") from None
-    return target
-
-
 def build_docs(
     out_dir: str | Path,
     langs: Iterable[str] = LANGS,
@@ -468,7 +456,7 @@ def build_docs(
     from citydiplomacy.services.export import merged_ontology
 
     graph = graph if graph is not None else merged_ontology()
-    target = _out_folder(out_dir)
+    target = ensure_folder(out_dir)
     written = []
     for lang in langs:
         html = _english_page(graph, engine, note) if lang == "en" else reference_page(graph, lang)
