@@ -25,6 +25,7 @@ from functools import cache
 from defusedxml.common import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
+from citydiplomacy.core import resources
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import CONTEXT_IRIS
 from citydiplomacy.core.sizes import parse_size  # noqa: F401 - parse_size is part of this API
@@ -274,14 +275,6 @@ def _check_expansion(name: str, data: bytes, entity_sizes: dict[str, int]) -> No
 
 
 @cache
-def own_context() -> dict:
-    """The ``@context`` object of the packaged ontology/context.jsonld."""
-    from citydiplomacy.core.resources import ontology_dir
-
-    path = ontology_dir() / "context.jsonld"
-    return json.loads(path.read_text(encoding="utf-8"))["@context"]
-
-
 def inline_jsonld_contexts(name: str, data: bytes) -> bytes:
     """JSON-LD with no remote context left: the project's own is inlined, any other refused.
 
@@ -348,4 +341,4 @@ class _ContextWalker:
                 "inline the context (put its JSON object in place of the reference) and run again"
             )
         self.changed = True
-        return dict(own_context())
+        return dict(resources.jsonld_context())

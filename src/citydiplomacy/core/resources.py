@@ -59,3 +59,18 @@ def ontology_files() -> list[Path]:
 def examples_file() -> Path:
     """The article's named examples (BRIEF section 7), an ontology of individuals."""
     return ontology_dir() / "examples.ttl"
+
+
+@cache
+def jsonld_context() -> dict:
+    """The ``@context`` object of the packaged ``ontology/context.jsonld``: what export compacts
+    with, and what the reader substitutes when a file names the project's context IRI."""
+    import json
+
+    from citydiplomacy.core.errors import EXIT_INTERNAL, CitydipError
+
+    path = ontology_dir() / "context.jsonld"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["@context"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise CitydipError(f"{path}: cannot read the JSON-LD context ({exc})", EXIT_INTERNAL) from None

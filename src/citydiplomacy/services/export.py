@@ -13,7 +13,6 @@ import json
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
 
 import rdflib
 from rdflib import BNode, Literal, URIRef
@@ -21,7 +20,7 @@ from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, XSD
 from rdflib.plugins.serializers.turtle import TurtleSerializer
 
-from citydiplomacy.core import formats
+from citydiplomacy.core import formats, resources
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import (
     GRAPH_ANALYSIS,
@@ -58,18 +57,6 @@ rdflib.plugin.register("citydip-turtle", rdflib.serializer.Serializer, __name__,
 def export_format(name: str) -> formats.RdfFormat:
     """The registry's entry for an export ``--format`` (a name or an alias); unknown ones are exit 2."""
     return formats.named(name, formats.EXPORTED, "export format")
-
-
-@cache
-def jsonld_context() -> dict:
-    """The JSON-LD context published as ``ontology/context.jsonld`` (its ``@context`` object)."""
-    from citydiplomacy.core.resources import ontology_dir
-
-    path = ontology_dir() / "context.jsonld"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))["@context"]
-    except (OSError, ValueError, KeyError) as exc:
-        raise CitydipError(f"{path}: cannot read the JSON-LD context ({exc})", 3) from None
 
 
 def _sort_key(triple):
@@ -191,7 +178,7 @@ def _jsonld(canon: rdflib.Graph) -> bytes:
     """
     from pyld import jsonld
 
-    context = jsonld_context()
+    context = resources.jsonld_context()
     if _plain_lists(canon):
         # rdflib writes an rdf:type whose object is a blank node (a reasoner's restriction types) as
         # an invalid "@type": [{"@id": ...}]; such graphs keep rdf:type as an ordinary property.
@@ -329,7 +316,7 @@ def _store_jsonld(dataset, progress) -> tuple[bytes, int]:
     triples = _sorted_triples(dataset)
     subjects = len({t.subject for t in triples})
     with progress(f"writing JSON-LD of {subjects:,} subjects", total=subjects) as advance:
-        data = "".join(write_jsonld(triples, jsonld_context(), advance)).encode("utf-8")
+        data = "".join(write_jsonld(triples, resources.jsonld_context(), advance)).encode("utf-8")
     return data, len(triples)
 
 
