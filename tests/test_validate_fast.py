@@ -102,9 +102,10 @@ def test_unsupported_shapes_are_refused(corpus_store):
     shapes.add((rdflib.URIRef("https://w3id.org/citydiplomacy/shapes#CityShape"),
                 rdflib.URIRef("http://www.w3.org/ns/shacl#closed"), rdflib.Literal(False)))
     store = corpus_store
-    data, ontology = fastcheck.store_instance_nt(store)
+    data, ontology = fastcheck.store_instance_graphs(store)
+    ntriples = (data + ontology).serialize(format="nt", encoding="utf-8")
     with pytest.raises(fastcheck.Unsupported):
-        fastcheck.evaluate(store_from_ntriples(data + ontology), shapes, "rdfs", 0.0)
+        fastcheck.evaluate(store_from_ntriples(ntriples), shapes, "rdfs", 0.0)
 
 
 # ---------------------------------------------------------------- files (`citydip validate FILE`)

@@ -17,11 +17,10 @@ import rdflib
 from citydiplomacy.core import resources
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.labels import best_label, label_graph
-from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY, bind_prefixes
+from citydiplomacy.core.namespaces import bind_prefixes
 from citydiplomacy.core.ontology import load_ontology
 from citydiplomacy.core.output import no_progress
 from citydiplomacy.core.rdfio import load_into_store, load_packaged, read_many
-from citydiplomacy.core.store import graph_names, to_rdflib
 from citydiplomacy.services.validation import fast
 from citydiplomacy.services.validation.engine import load_shapes, validate_graph
 from citydiplomacy.services.validation.report import Report, report_from_results
@@ -67,7 +66,7 @@ def validate_store(
     """Validate the instance data of an embedded *store* (every graph but the ontology's)."""
     shapes = shapes if shapes is not None else load_shapes("data")
     if not _use_fast(engine, shapes, inference, on_note, fallback_inside=True):
-        data, ontology = _store_instance_data(store)
+        data, ontology = fast.store_instance_graphs(store)
         with progress(f"validating {len(data)} triples"):
             return validate_graph(data, shapes=shapes, ontology=ontology, inference=inference, inplace=True)
     with progress("validating the store"):
@@ -153,16 +152,3 @@ def _files_fast(
         inference=inference,
         label_chooser=best_label,
     )
-
-
-def _store_instance_data(store: ox.Store) -> tuple[rdflib.Graph, rdflib.Graph]:
-    """The store's instance data (every graph but the ontology) and its ontology graph.
-
-    The ontology is kept apart and handed to pyshacl as the ontology graph, so the data graph
-    (which SHACL targets and RDFS inference work on) stays the instance data only.
-    """
-    names = [name for name in graph_names(store) if name != GRAPH_ONTOLOGY]
-    data = to_rdflib(store, names) if names else rdflib.Graph()
-    bind_prefixes(data)
-    ontology = to_rdflib(store, [GRAPH_ONTOLOGY])
-    return data, ontology

@@ -27,8 +27,8 @@ import pyoxigraph as ox
 import rdflib
 
 from citydiplomacy.core.formats import NTRIPLES
-from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY
-from citydiplomacy.core.store import GRAPH_META, graph_names
+from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY, bind_prefixes
+from citydiplomacy.core.store import GRAPH_META, graph_names, to_rdflib
 from citydiplomacy.services.validation.fast.checker import Checker
 from citydiplomacy.services.validation.fast.plan import COMPONENTS, SUPPORTED, Unsupported, compile_shapes
 from citydiplomacy.services.validation.fast.rdfs import INFERENCES, materialise_rdfs, store_from_ntriples
@@ -105,21 +105,21 @@ def validate_store(store: ox.Store, shapes: rdflib.Graph | None = None, inferenc
 def _validate_store_with_pyshacl(store: ox.Store, shapes: rdflib.Graph, inference: str, started: float) -> FastReport:
     from citydiplomacy.services.validation.engine import validate_graph
 
-    data, ontology = store_instance_nt(store)
-    graph = rdflib.Graph()
-    graph.parse(data=data, format="nt")
-    onto = rdflib.Graph()
-    onto.parse(data=ontology, format="nt")
+    graph, onto = store_instance_graphs(store)
     report = validate_graph(graph, shapes=shapes, ontology=onto, inference=inference, inplace=True)
     return FastReport(report.results, time.perf_counter() - started, report.triples, "pyshacl")
 
 
-def store_instance_nt(store: ox.Store) -> tuple[bytes, bytes]:
-    """The store's instance data (every graph but the ontology and meta) and its ontology, as N-Triples."""
+def store_instance_graphs(store: ox.Store) -> tuple[rdflib.Graph, rdflib.Graph]:
+    """The store's instance data (every graph but the ontology and meta) and its ontology graph.
+
+    What pyshacl gets when it validates a store: the ontology apart, as its ontology graph, so the
+    data graph (which SHACL targets and RDFS inference work on) stays the instance data only.
+    """
     names = [n for n in graph_names(store) if n != GRAPH_ONTOLOGY]
-    data = b"".join(store.dump(format=NTRIPLES.oxigraph_format, from_graph=ox.NamedNode(n)) or b"" for n in names)
-    ontology = store.dump(format=NTRIPLES.oxigraph_format, from_graph=ox.NamedNode(GRAPH_ONTOLOGY)) or b""
-    return data, ontology
+    data = to_rdflib(store, names) if names else rdflib.Graph()
+    bind_prefixes(data)
+    return data, to_rdflib(store, [GRAPH_ONTOLOGY])
 
 
 __all__ = [
@@ -129,7 +129,7 @@ __all__ = [
     "FastReport",
     "Unsupported",
     "evaluate",
-    "store_instance_nt",
+    "store_instance_graphs",
     "unsupported_reason",
     "validate_store",
 ]
