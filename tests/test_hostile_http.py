@@ -257,7 +257,7 @@ def test_announced_oversize_answer_is_refused_before_reading(serve):
 
 
 def test_size_option_parsing():
-    from citydiplomacy.core.http import parse_size
+    from citydiplomacy.core.sizes import parse_size
 
     assert parse_size("512M") == 512 * 1024**2 and parse_size("1G") == 1024**3
     assert parse_size("10MB") == 10 * 1024**2 and parse_size("4096") == 4096

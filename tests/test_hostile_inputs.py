@@ -20,11 +20,12 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
-from citydiplomacy.core import inputs
 from citydiplomacy.cli import cli
+from citydiplomacy.core import inputs
 from citydiplomacy.core.errors import CitydipError
-from citydiplomacy.core.inputs import no_triples_message, parse_size
+from citydiplomacy.core.inputs import no_triples_message
 from citydiplomacy.core.rdfio import check_input_file, read_rdf
+from citydiplomacy.core.sizes import parse_size
 
 HOSTILE = Path(__file__).parent / "data" / "hostile" / "inputs"
 SRC = Path(__file__).resolve().parent.parent / "src"

@@ -17,6 +17,7 @@ import click
 from citydiplomacy import __version__
 from citydiplomacy.core import inputs
 from citydiplomacy.core.errors import EXIT_INTERNAL, CitydipError
+from citydiplomacy.core.sizes import parse_size
 
 # name -> "module:click-object". A module that is not there yet simply hides its command.
 COMMANDS: dict[str, str] = {
@@ -150,7 +151,7 @@ def cli(ctx: click.Context, store_path: str | None, max_input_size: int, lang: s
 def _size_option(param: click.Parameter, value: str) -> int:
     """--max-input-size as bytes; a bad size is a usage error (exit 2)."""
     try:
-        return inputs.parse_size(value)
+        return parse_size(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param=param) from None
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from citydiplomacy.core.http import parse_size
+from citydiplomacy.core.sizes import parse_size
 
 
 class ByteSize(click.ParamType):
-    """A size in bytes written as 512M, 1G or plain bytes (parsed by citydiplomacy.core.http.parse_size)."""
+    """A size in bytes written as 512M, 1G or plain bytes (parsed by citydiplomacy.core.sizes.parse_size)."""
 
     name = "SIZE"
 

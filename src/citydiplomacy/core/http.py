@@ -32,7 +32,7 @@ from urllib3.util.retry import Retry
 from citydiplomacy import __version__
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import PROJECT_URL
-from citydiplomacy.core.sizes import human_size, parse_size  # noqa: F401 - parse_size is part of this API
+from citydiplomacy.core.sizes import human_size
 
 USER_AGENT = f"citydip/{__version__} (+{PROJECT_URL})"
 RETRY_STATUSES = (429, 503)

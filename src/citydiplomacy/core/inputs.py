@@ -28,7 +28,6 @@ from defusedxml.ElementTree import DefusedXMLParser
 from citydiplomacy.core import resources
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import CONTEXT_IRIS
-from citydiplomacy.core.sizes import parse_size  # noqa: F401 - parse_size is part of this API
 
 DEFAULT_MAX_INPUT_SIZE = 1 << 30  # 1 GiB
 _max_input_size = DEFAULT_MAX_INPUT_SIZE

@@ -592,9 +592,6 @@ def _without_punning_artefacts(prepared: rdflib.Graph, inferred: rdflib.Graph) -
 
 # ---------------------------------------------------------------- for callers (the CLI, scripts)
 
-# The graph ``citydip analyze cityness --write`` fills: scores computed from the data add
-# nothing to reason about.
-_GRAPH_ANALYSIS = GRAPH_ANALYSIS
 
 # Triples above which ``citydip reason`` refuses to start a reasoner unless --max-triples says
 # otherwise, chosen so a run takes about a minute at most. Measured with scripts/bench_reason.py
@@ -613,7 +610,9 @@ def store_graphs_to_reason(store) -> list[str]:
     """The store's graphs ``reason`` reads: the ontology, the examples and the imported data."""
     from citydiplomacy.core.store import graph_names
 
-    return [name for name in graph_names(store) if name != _GRAPH_ANALYSIS]
+    return [
+        name for name in graph_names(store) if name != GRAPH_ANALYSIS
+    ]  # scores derived from the data add nothing to reason about
 
 
 def count_store_triples(store, graphs: list[str]) -> int:
