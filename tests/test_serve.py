@@ -148,16 +148,16 @@ def _count(csv_text: str) -> int:
     return int(csv_text.split()[-1])
 
 
-def _oxigraph_processes_on(port: int) -> list[str]:
-    """Command lines of running oxigraph programs bound to *port* (read from /proc)."""
+def _oxigraph_processes_on(port: int) -> list[int]:
+    """Process ids of running (not zombie) oxigraph programs bound to 127.0.0.1:*port* (from /proc)."""
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             words = cmdline.read_bytes().split(b"\0")
         except OSError:
             continue
-        if any(w.endswith(b"oxigraph") for w in words[:1]) and f"127.0.0.1:{port}".encode() in words:
-            found.append(b" ".join(words).decode())
+        if words[0].endswith(b"oxigraph") and f"127.0.0.1:{port}".encode() in words:
+            found.append(int(cmdline.parent.name))
     return found
 
 
@@ -265,6 +265,19 @@ def test_a_signal_stops_the_server_cleanly_and_frees_the_port(small_store, signu
     assert _oxigraph_processes_on(serving.port) == []
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", serving.port))  # the port is free again
+
+
+def test_a_server_that_dies_is_reported_in_one_line(small_store):
+    serving = Serving(small_store)
+    try:
+        [pid] = _oxigraph_processes_on(serving.port)
+        os.kill(pid, signal.SIGKILL)
+        out, err = serving.process.communicate(timeout=120)
+    finally:
+        serving.kill()
+    assert serving.process.returncode == 2 and out == ""
+    line = _one_line_error(err)
+    assert "the Oxigraph server serving" in line and "stopped by itself (exit -9)" in line
 
 
 # ---------------------------------------------------------------- refusals

@@ -186,7 +186,11 @@ def start_server(
     for attempt in range(tries):
         chosen = port or _free_port(address)
         server = _launch(program, store, address, chosen, writable, query_timeout)
-        failure = _wait_until_ready(server)
+        try:
+            failure = _wait_until_ready(server)
+        except BaseException:  # Ctrl-C while it starts: no server is left behind
+            server.stop()
+            raise
         if failure is None:
             return server
         if not (_IN_USE in failure and attempt + 1 < tries):
@@ -266,7 +270,7 @@ def _launch(program: Path, store: Path, address: str, port: int, writable: bool,
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
-        process_group=0,  # Ctrl-C reaches us only; we stop the program in order
+        process_group=0 if os.name == "posix" else None,  # Ctrl-C reaches us only; we stop the program in order
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
     return Server(store, address, port, writable, process, log)
@@ -312,7 +316,7 @@ def _error_line(log: IO[bytes]) -> str:
 
 def _start_error(server: Server, failure: str) -> CitydipError:
     server.stop()
-    if "lock" in failure.lower():
+    if "lock file" in failure.lower():  # RocksDB: "While lock file: .../LOCK: Resource temporarily unavailable"
         return _busy(server.store, server.writable)
     if _IN_USE in failure or "Cannot assign requested address" in failure:
         return CitydipError(_port_message(server.bind, server.port, failure))
