@@ -353,3 +353,19 @@ def test_without_the_serve_extra_it_says_what_to_install(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=120)
     assert run.returncode == 2
     assert "pip install 'citydiplomacy[serve]'" in _one_line_error(run.stderr)
+
+
+def test_start_server_from_python(tmp_path):
+    """The service alone, as a script would use it: the server runs while the block does."""
+    from citydiplomacy.services.querying import remote
+    from citydiplomacy.services.serving import start_server
+
+    store = _make_store(tmp_path / "kg")
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    with start_server(store, port=0) as server:
+        answer = remote.run(server.query_url, COUNT, "select", {})
+        assert int(answer.rows[0]["n"].value) == _count(_local_csv(store, "--text", COUNT))
+        port = server.port
+        assert _oxigraph_processes_on(port)
+    assert _oxigraph_processes_on(port) == []
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers  # the caller's are back
