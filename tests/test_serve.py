@@ -39,6 +39,14 @@ LINE = re.compile(
     r"SPARQL endpoint (?P<endpoint>http://127\.0\.0\.1:(?P=port)/query)\) — Ctrl-C stops$"
 )
 LOADED_GRAPH = "https://example.org/loaded-by-test"
+# A process that holds the store read-write (as `citydip import` does) until its stdin closes.
+HOLDER = """
+import sys
+from citydiplomacy.core.store import open_store
+store = open_store(sys.argv[1])
+print("ready", flush=True)
+sys.stdin.read()
+"""
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -302,6 +310,24 @@ def test_a_store_held_by_another_process_is_refused_in_one_line(small_store, ser
         assert writer.returncode == 2 and "in use by another citydip process" in _one_line_error(writer.stderr)
 
 
+def test_a_store_being_imported_into_is_refused_in_one_line(tmp_path):
+    """Another process has the store open read-write, as `citydip import` has while it runs."""
+    store = _make_store(tmp_path / "kg")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(store)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready", holder.stderr.read()
+        refused = citydip("--store", str(store), "serve", "--port", "0", CITYDIP_LOCK_WAIT="0.5")
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    assert refused.returncode == 2 and refused.stdout == ""
+    line = _one_line_error(refused.stderr)
+    assert str(store.resolve()) in line and "a citydip import or analyze" in line and "waited 0.5 s" in line
+
+
 def test_no_store_or_a_foreign_folder_is_refused_in_one_line(tmp_path):
     missing = citydip("--store", str(tmp_path / "nothing"), "serve", "--port", "0")
     assert missing.returncode == 2
@@ -369,3 +395,18 @@ def test_start_server_from_python(tmp_path):
         assert _oxigraph_processes_on(port)
     assert _oxigraph_processes_on(port) == []
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers  # the caller's are back
+
+
+def test_a_server_of_another_release_than_pyoxigraph_is_warned_about(tmp_path):
+    code = (
+        "from importlib import metadata\n"
+        "real = metadata.version\n"
+        "metadata.version = lambda name: '0.4.11' if name == 'oxigraph' else real(name)\n"
+        "import sys\nfrom citydiplomacy.cli import main\n"
+        f"sys.argv = ['citydip', '--store', {str(tmp_path / 'kg')!r}, 'serve', '--port', '0']\nmain()\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=120)
+    lines = run.stderr.splitlines()
+    assert run.returncode == 2 and len(lines) == 2, run.stderr  # the warning, then the missing store
+    assert lines[0].startswith("Warning: the Oxigraph server is version 0.4.11 but the store is written by pyoxigraph")
+    assert "no store there" in lines[1]

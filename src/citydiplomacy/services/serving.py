@@ -60,6 +60,24 @@ def oxigraph_program() -> Path | None:
     return None
 
 
+def version_mismatch() -> str | None:
+    """Why to worry when the server program and pyoxigraph are not one release, else None.
+
+    The program opens the folder pyoxigraph wrote: another release may read another storage format.
+    """
+    try:
+        server, library = metadata.version("oxigraph"), metadata.version("pyoxigraph")
+    except metadata.PackageNotFoundError:
+        return None
+    if server == library:
+        return None
+    return (
+        f"the Oxigraph server is version {server} but the store is written by pyoxigraph {library}; "
+        "their storage formats may differ: install both at one version (pip install -c constraints.txt "
+        "'citydiplomacy[serve]')"
+    )
+
+
 def parse_bind(text: str) -> str:
     """The address to listen on: an IP address (IPv6 without brackets); ``localhost`` is 127.0.0.1."""
     value = text.strip()
