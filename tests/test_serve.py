@@ -215,6 +215,11 @@ def test_the_yasgui_query_page_answers_at_the_root(server):
     assert 'id="yasgui"' in page and "yasgui.min.js" in page
     status, _, script = _http(server.base + "yasgui.min.js")  # served by the server itself: works offline
     assert status == 200 and len(script) > 10_000
+    # the page sends its queries to /sparql, the same endpoint as /query
+    ask = urllib.parse.urlencode({"query": f"ASK {{ ?city a <{CDO.City}> }}"}).encode()
+    status, content_type, body = _http(server.base + "sparql", ask, headers={
+        "Accept": "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200 and json.loads(body)["boolean"] is True
 
 
 # ---------------------------------------------------------------- read-only unless --writable
