@@ -293,6 +293,22 @@ def test_a_server_that_dies_is_reported_in_one_line(small_store):
     assert "the Oxigraph server serving" in line and "stopped by itself (exit -9)" in line
 
 
+def test_no_server_outlives_citydip_killed_outright(small_store):
+    serving = Serving(small_store)
+    try:
+        [pid] = _oxigraph_processes_on(serving.port)
+        serving.process.kill()  # SIGKILL: citydip cannot stop the server itself
+        serving.process.wait(timeout=60)
+        deadline = time.monotonic() + 60
+        while _oxigraph_processes_on(serving.port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _oxigraph_processes_on(serving.port) == []  # the kernel told it (PR_SET_PDEATHSIG)
+    finally:
+        serving.kill()
+        for pid in _oxigraph_processes_on(serving.port):
+            os.kill(pid, signal.SIGKILL)
+
+
 # ---------------------------------------------------------------- refusals
 
 
