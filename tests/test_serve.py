@@ -261,6 +261,17 @@ def test_writable_server_takes_load_and_update_into_the_store(tmp_path):
     assert _local_csv(store, "--text", "SELECT ?o WHERE { GRAPH <urn:g> { <urn:a> <urn:b> ?o } }").split() == ["o", "urn:c"]
 
 
+def test_query_timeout_stops_a_query_that_runs_too_long(small_store):
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^11 rows
+    with Serving(small_store, "--query-timeout", "1") as serving:
+        started = time.monotonic()
+        run = citydip("--store", str(small_store), "query", "run", "--text", endless, "--endpoint", serving.endpoint)
+        took = time.monotonic() - started
+    assert run.returncode == 2
+    assert "The SPARQL operation has been cancelled" in _one_line_error(run.stderr)
+    assert took < 300
+
+
 # ---------------------------------------------------------------- stopping
 
 
