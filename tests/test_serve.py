@@ -329,6 +329,11 @@ def test_a_store_held_by_another_process_is_refused_in_one_line(small_store, ser
     assert refused.returncode == 2 and refused.stdout == ""
     line = _one_line_error(refused.stderr)
     assert str(small_store.resolve()) in line and "another process holds it" in line and "waited 0.5 s" in line
+    # nor may an import change it under the server
+    sheet = tmp_path / "more.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    writer = citydip("--store", str(small_store), "import", "csv", str(sheet), *CSV_OPTIONS, CITYDIP_LOCK_WAIT="0.5")
+    assert writer.returncode == 2 and "in use by another citydip process" in _one_line_error(writer.stderr)
     # a writable server holds its store: neither a reader's server nor another writer may open it
     store = _make_store(tmp_path / "kg")
     with Serving(store, "--writable"):
