@@ -22,10 +22,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 
 import citydiplomacy
-from citydiplomacy.core.namespaces import CDO
+from citydiplomacy.core.namespaces import CDO, GRAPH_EXAMPLES
 
 SRC = Path(citydiplomacy.__file__).resolve().parent.parent  # the code under test, for subprocesses too
 DATA = Path(__file__).parent / "data"
@@ -193,6 +194,16 @@ def test_curl_gets_sparql_json_results(server, small_store):
     answer = json.loads(run.stdout)
     assert answer["head"]["vars"] == ["n"]
     assert int(answer["results"]["bindings"][0]["n"]["value"]) == _count(_local_csv(small_store, "--text", COUNT))
+    # a whole graph through the Graph Store Protocol, as docs/serve.md shows
+    run = subprocess.run(
+        ["curl", "-sS", "--fail", "-H", "Accept: text/turtle", f"{server.graph_store}?graph={GRAPH_EXAMPLES}"],
+        capture_output=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    served = pyoxigraph.Store()
+    served.load(run.stdout, format=pyoxigraph.RdfFormat.TURTLE)
+    in_examples = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH_EXAMPLES}> {{ ?s ?p ?o }} }}"
+    assert len(served) == _count(_local_csv(small_store, "--text", in_examples)) > 100
 
 
 def test_sparqlwrapper_select(server, small_store):
