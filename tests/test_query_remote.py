@@ -201,8 +201,9 @@ def test_parameters_travel_as_a_values_block(server):
     result = run("partners-of-city", "--endpoint", url, "--param", f"city={injection}")
     assert result.exit_code == 0, result.output
     sent = posted_query(script.requests[0])
-    assert sent.count("VALUES (?city) {") == 1
-    assert '("Tehran\\" } ; DROP ALL ; #") ("Tehran\\" } ; DROP ALL ; #"@en) ("Tehran\\" } ; DROP ALL ; #"@fa)' in sent
+    assert sent.count("VALUES (?city ?lang) {") == 1
+    city = '"Tehran\\" } ; DROP ALL ; #"'
+    assert f'({city} "en") ({city}@en "en") ({city}@fa "en")' in sent
     pyoxigraph.Store().query(sent)  # still one well-formed query, not an update
 
 
