@@ -256,6 +256,17 @@ def test_partners_of_city_takes_the_language_as_a_parameter_too(tmp_path):
     assert "مسکو" in result.stdout and "Moscow" not in result.stdout
 
 
+def test_table_cells_are_shown_as_written_not_as_markup():
+    """Labels and IRIs may hold "[...]" or ":x:"; rich would read them as markup or emoji codes."""
+    values = ["[/]", "a [bold]b[/bold] c", "urn:x:Sparql"]
+    quoted = " ".join(f'"{v}"' for v in values)
+    text = f"SELECT ?v WHERE {{ VALUES ?v {{ {quoted} }} }}"
+    result = invoke("query", "run", "--text", text)
+    assert result.exit_code == 0, result.output
+    for value in values:
+        assert value in result.stdout
+
+
 def test_values_block_is_checked_and_placed_in_the_where_group():
     bound = {"city": params.to_term("city", "string", INJECTION)}
     text = params.with_values("SELECT ?x # WHERE {\nWHERE { ?x ?p \"{\" }", bound)
