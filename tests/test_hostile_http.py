@@ -8,74 +8,37 @@ from __future__ import annotations
 
 import base64
 import sys
-import threading
 import time
 import tracemalloc
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli, main
+from httpservers import loopback_servers, reply
 
 ASK_TRUE = b'{"boolean": true}'
 JSON_CT = "application/sparql-results+json"
 SECRET = "S3cr3t-pw"
 
 
-class Seen:
-    """The requests a server received."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.times: list[float] = []
-
-
 @pytest.fixture
 def serve():
-    servers = []
+    """``serve(behaviour, host=...)`` -> (the server's base URL, the server with the requests it saw)."""
+    with loopback_servers() as start:
 
-    def start(behaviour, host="127.0.0.1"):
-        seen = Seen()
+        def serve_one(behaviour, host="127.0.0.1"):
+            server = start(behaviour, host)
+            return server.url(), server
 
-        class Handler(BaseHTTPRequestHandler):
-            def _handle(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                seen.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
-                seen.times.append(time.monotonic())
-                try:
-                    behaviour(self, len(seen.requests))
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up, as it should
-
-            do_GET = do_POST = do_PUT = _handle
-
-            def log_message(self, *args):
-                pass
-
-        httpd = ThreadingHTTPServer((host, 0), Handler)
-        httpd.daemon_threads = True
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        servers.append(httpd)
-        return f"http://{host}:{httpd.server_address[1]}", seen
-
-    yield start
-    for httpd in servers:
-        httpd.shutdown()
-        httpd.server_close()
+        yield serve_one
 
 
 def answer(status=200, body=ASK_TRUE, headers=None):
     """A behaviour giving one fixed response."""
 
     def behaviour(handler, _count):
-        handler.send_response(status)
-        for key, value in {"Content-Type": JSON_CT, **(headers or {})}.items():
-            handler.send_header(key, value)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
+        reply(handler, status, body, {"Content-Type": JSON_CT, **(headers or {})})
 
     return behaviour
 

@@ -12,8 +12,6 @@ import os
 import resource
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -26,6 +24,7 @@ from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.inputs import no_triples_message
 from citydiplomacy.core.rdfio import check_input_file, read_rdf
 from citydiplomacy.core.sizes import parse_size
+from httpservers import loopback_servers, reply
 
 HOSTILE = Path(__file__).parent / "data" / "hostile" / "inputs"
 SRC = Path(__file__).resolve().parent.parent / "src"
@@ -84,43 +83,14 @@ def with_file(command: list[str], path: Path) -> list[str]:
     return [str(path) if part == "FILE" else part for part in command]
 
 
-class CountingServer:
-    """A 127.0.0.1 server that counts requests and answers each with a small JSON-LD context."""
-
-    def __init__(self):
-        self.requests: list[str] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - http.server's name
-                outer.requests.append(self.path)
-                body = json.dumps({"@context": {"name": "http://schema.org/name"}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/ld+json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_POST = do_PUT = do_GET  # noqa: N815
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+JSONLD_CONTEXT = json.dumps({"@context": {"name": "http://schema.org/name"}}).encode()
 
 
 @pytest.fixture
 def counting_server():
-    server = CountingServer()
-    yield server
-    server.close()
+    """A 127.0.0.1 server that records requests and answers each with a small JSON-LD context."""
+    with loopback_servers() as start:
+        yield start(lambda handler, _count: reply(handler, 200, JSONLD_CONTEXT, {"Content-Type": "application/ld+json"}))
 
 
 # ---------------------------------------------------------------- finding 6a: FIFOs and devices
@@ -221,10 +191,10 @@ def _jsonld_attacks(tmp_path: Path, base: str) -> dict[str, Path]:
 
 
 def test_remote_jsonld_contexts_are_never_fetched(tmp_path, counting_server):
-    attacks = _jsonld_attacks(tmp_path, counting_server.url)
+    attacks = _jsonld_attacks(tmp_path, counting_server.url())
     (tmp_path / "context.jsonld").write_text('{"@context": {"name": "http://schema.org/name"}}')
     for kind, path in attacks.items():
-        for label, command in reading_commands(counting_server.url + "/sparql").items():
+        for label, command in reading_commands(counting_server.url() + "/sparql").items():
             result = invoke(*with_file(command, path))
             line = one_error_line(result.output, result.exit_code)
             assert str(path) in line and "@context refers to" in line and "inline the context" in line, (kind, label)
@@ -234,7 +204,7 @@ def test_remote_jsonld_contexts_are_never_fetched(tmp_path, counting_server):
 def test_remote_context_in_a_broken_file_is_not_fetched_for_the_error_location(tmp_path, counting_server):
     """pyoxigraph refuses the remote context; the old fallback then asked rdflib, which fetched it."""
     path = tmp_path / "broken.jsonld"
-    path.write_text('{"@context": "%s/ctx",\n "@id": 5, "name": "x"}' % counting_server.url)
+    path.write_text(f'{{"@context": "{counting_server.url()}/ctx",\n "@id": 5, "name": "x"}}')
     for command in (["query", "run", "--text", LABEL_QUERY, "--data", path], ["validate", path]):
         result = invoke(*command)
         assert "@context refers to" in one_error_line(result.output, result.exit_code)

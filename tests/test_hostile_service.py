@@ -8,7 +8,6 @@ Runs that could hang go through a subprocess with a timeout.
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import socket
@@ -22,72 +21,45 @@ import pytest
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
+from httpservers import loopback_servers, reply
 
 REPO = Path(__file__).resolve().parent.parent
 INSTANCES = str(REPO / "tests" / "data" / "query" / "instances.ttl")
+SPARQL = "/sparql"  # the SERVICE endpoint's path on the loopback server
 SELECT_ONE = b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"from-service"}}]}}'
 
 
-class CountingServer:
-    """An HTTP server on a random loopback port: answers by path, counts requests per path."""
+class ServiceEndpoint:
+    """What the SERVICE endpoint answers, by path: /hang waits until released (at teardown, or
+    20 s), /fail is a 500 with control characters, /redirect points at 127.0.0.2, anything else
+    one row. The server records the requests."""
 
-    def __init__(self, host: str = "127.0.0.1"):
-        self.requests: list[tuple[str, str, dict]] = []
+    def __init__(self):
         self.release = threading.Event()
-        outer = self
+        self.port = 0  # known once the server has started
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):  # keep the test output clean
-                pass
-
-            def do_GET(self):
-                self.answer()
-
-            def do_POST(self):
-                self.answer()
-
-            def answer(self):
-                outer.requests.append((self.command, self.path, {k.lower(): v for k, v in self.headers.items()}))
-                if self.path.startswith("/hang"):
-                    outer.release.wait(20)  # bounded: the test releases it at teardown
-                    return
-                if self.path.startswith("/fail"):
-                    self.reply(500, b"boom \x1b[31m secret-payload", "text/plain")
-                elif self.path.startswith("/redirect"):
-                    self.send_response(302)
-                    self.send_header("Location", f"http://127.0.0.2:{outer.port}/sparql")
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                else:
-                    self.reply(200, SELECT_ONE, "application/sparql-results+json")
-
-            def reply(self, status: int, body: bytes, kind: str):
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = http.server.ThreadingHTTPServer((host, 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    def url(self, path: str = "sparql") -> str:
-        return f"http://127.0.0.1:{self.port}/{path}"
-
-    def close(self):
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+    def __call__(self, handler, _count):
+        if handler.path.startswith("/hang"):
+            self.release.wait(20)  # bounded: the test releases it at teardown
+        elif handler.path.startswith("/fail"):
+            reply(handler, 500, b"boom \x1b[31m secret-payload", {"Content-Type": "text/plain"})
+        elif handler.path.startswith("/redirect"):
+            reply(handler, 302, b"", {"Location": f"http://127.0.0.2:{self.port}/sparql"})
+        else:
+            reply(handler, 200, SELECT_ONE, {"Content-Type": "application/sparql-results+json"})
 
 
 @pytest.fixture()
 def server():
-    srv = CountingServer()
-    yield srv
-    srv.close()
+    """A loopback server in the role of a SERVICE endpoint: ``url(path)``, ``port``, ``requests``."""
+    endpoint = ServiceEndpoint()
+    with loopback_servers() as start:
+        srv = start(endpoint)
+        endpoint.port = srv.port
+        try:
+            yield srv
+        finally:
+            endpoint.release.set()
 
 
 @pytest.fixture(scope="module")
@@ -137,28 +109,28 @@ def variants(url: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("variant", list(variants("http://x/sparql")))
 def test_service_is_refused_before_anything_runs(variant, server, store_dir):
-    query = variants(server.url())[variant]
+    query = variants(server.url(SPARQL))[variant]
     result = invoke(store_dir, "--text", query)
     assert result.exit_code == 2, result.output
     assert server.requests == []
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: --text: calls SERVICE")
-    assert f"<{server.url()}>" in lines[0] and "--allow-service" in lines[0]
+    assert f"<{server.url(SPARQL)}>" in lines[0] and "--allow-service" in lines[0]
 
 
 def test_service_in_a_query_file_and_with_data_is_refused(server, store_dir, tmp_path):
     path = tmp_path / "remote.rq"
-    path.write_text(f"# a file that looks harmless\nSELECT * WHERE {{ SERVICE <{server.url()}> {{ ?s ?p ?o }} }}\n")
+    path.write_text(f"# a file that looks harmless\nSELECT * WHERE {{ SERVICE <{server.url(SPARQL)}> {{ ?s ?p ?o }} }}\n")
     for args in ([str(path)], [str(path), "--data", INSTANCES]):
         result = invoke(store_dir, *args)
-        assert result.exit_code == 2 and str(path) in result.output and server.url() in result.output
+        assert result.exit_code == 2 and str(path) in result.output and server.url(SPARQL) in result.output
     assert server.requests == []
 
 
 def test_service_with_endpoint_is_refused_before_sending(server, store_dir):
     """--endpoint: the same rule, checked before anything is sent to the endpoint."""
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.2:{server.port}/other> {{ ?s ?p ?o }} }}"
-    result = invoke(store_dir, "--text", query, "--endpoint", server.url())
+    result = invoke(store_dir, "--text", query, "--endpoint", server.url(SPARQL))
     assert result.exit_code == 2 and "--allow-service" in result.output
     assert server.requests == []
 
@@ -167,15 +139,15 @@ def test_service_with_endpoint_and_allow_service_is_the_servers_business(server,
     """Allowed: the query goes to the endpoint once, as written; we never call the SERVICE ourselves."""
     other = f"http://127.0.0.2:{server.port}/other"
     query = f"SELECT ?x WHERE {{ SERVICE <{other}> {{ ?x ?p ?o }} }}"
-    result = invoke(store_dir, "--allow-service", "--text", query, "--endpoint", server.url(), "--format", "csv")
+    result = invoke(store_dir, "--allow-service", "--text", query, "--endpoint", server.url(SPARQL), "--format", "csv")
     assert result.exit_code == 0, result.output
-    assert [r[2]["host"] for r in server.requests] == [f"127.0.0.1:{server.port}"]
+    assert [r["headers"]["host"] for r in server.requests] == [f"127.0.0.1:{server.port}"]
 
 
 def test_comments_and_strings_that_mention_service_are_not_refused(server, store_dir):
     query = (
-        f"# SERVICE <{server.url()}> {{ }}\n"
-        f'SELECT ?note WHERE {{ BIND("SERVICE <{server.url()}> {{ ?s ?p ?o }}" AS ?note) }}'
+        f"# SERVICE <{server.url(SPARQL)}> {{ }}\n"
+        f'SELECT ?note WHERE {{ BIND("SERVICE <{server.url(SPARQL)}> {{ ?s ?p ?o }}" AS ?note) }}'
     )
     result = invoke(store_dir, "--text", query, "--format", "csv")
     assert result.exit_code == 0, result.output
@@ -213,12 +185,12 @@ def test_the_password_of_a_service_iri_is_never_printed(server, store_dir):
 
 def test_syntax_check_never_runs_the_query(server, store_dir):
     """Before: check_query ran the query on an empty store, so a SERVICE was called twice per run."""
-    query = f"SELECT ?x WHERE {{ SERVICE <{server.url()}> {{ ?x ?p ?o }} }}"
+    query = f"SELECT ?x WHERE {{ SERVICE <{server.url(SPARQL)}> {{ ?x ?p ?o }} }}"
     result = invoke(store_dir, "--allow-service", "--text", query, "--format", "csv")
     assert result.exit_code == 0, result.output
     assert result.stdout.split() == ["x", "from-service"]
     assert len(server.requests) == 1
-    result = invoke(store_dir, "--allow-service", "--text", variants(server.url())["ask"])
+    result = invoke(store_dir, "--allow-service", "--text", variants(server.url(SPARQL))["ask"])
     assert result.exit_code == 0 and len(server.requests) == 2
 
 
@@ -251,18 +223,18 @@ def test_allowed_service_is_called_once_and_only_there(server, store_dir):
     """A redirect to another host is not followed: only the address in the query is contacted."""
     for name in ("plain", "silent", "construct", "optional", "prefixed"):
         before = len(server.requests)
-        result = invoke(store_dir, "--allow-service", "--text", variants(server.url())[name])
+        result = invoke(store_dir, "--allow-service", "--text", variants(server.url(SPARQL))[name])
         assert result.exit_code == 0, (name, result.output)
         assert len(server.requests) == before + 1, name
     before = len(server.requests)
-    redirected = invoke_on_data("--allow-service", "--text", variants(server.url("redirect"))["plain"])
+    redirected = invoke_on_data("--allow-service", "--text", variants(server.url("/redirect"))["plain"])
     assert redirected.exit_code == 2 and len(redirected.output.strip().splitlines()) == 1
-    assert [r[2]["host"] for r in server.requests[before:]] == [f"127.0.0.1:{server.port}"]
+    assert [r["headers"]["host"] for r in server.requests[before:]] == [f"127.0.0.1:{server.port}"]
 
 
 def test_failing_service_is_exit_2_in_one_line(server):
     """HTTP 500 was exit 3 (the syntax check ran it); the server's payload is not echoed."""
-    result = invoke_on_data("--allow-service", "--text", variants(server.url("fail"))["plain"])
+    result = invoke_on_data("--allow-service", "--text", variants(server.url("/fail"))["plain"])
     assert result.exit_code == 2, result.output
     line = result.output.strip()
     assert len(line.splitlines()) == 1 and "SERVICE <" in line and "500" in line
@@ -289,19 +261,19 @@ def test_refused_connection_is_exit_2_and_silent_answers_without_it(store_dir):
 
 
 def test_silent_failing_service_answers_per_sparql(server, store_dir):
-    result = invoke(store_dir, "--allow-service", "--text", variants(server.url("fail"))["silent"], "--format", "csv")
+    result = invoke(store_dir, "--allow-service", "--text", variants(server.url("/fail"))["silent"], "--format", "csv")
     assert result.exit_code == 0, result.output
     assert len(server.requests) == 1
 
 
 def test_service_that_never_answers_ends_within_the_timeout(server, store_dir):
-    query = variants(server.url("hang"))["plain"]
+    query = variants(server.url("/hang"))["plain"]
     started = time.monotonic()
     result = citydip(store_dir, "--allow-service", "--timeout", "2", "--text", query, limit=30)
     elapsed = time.monotonic() - started
     assert result.returncode == 2, result.stderr
     assert elapsed < 2 + 8, elapsed  # the timeout plus the interpreter's start
-    assert "no answer within 2 s" in result.stderr and server.url("hang") in result.stderr
+    assert "no answer within 2 s" in result.stderr and server.url("/hang") in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     # The lock is free: the next command on the same store works at once.
     after = citydip(store_dir, "--text", "ASK { ?s ?p ?o }", limit=30)
@@ -322,7 +294,7 @@ ex:RemoteShape a sh:NodeShape ;
 def test_validate_shapes_calling_service_are_refused_and_nothing_is_fetched(server, tmp_path, keyword):
     """The sibling of query run's SERVICE in `validate --shapes`: a user's SHACL-SPARQL constraint."""
     shapes = tmp_path / "remote-shapes.ttl"
-    shapes.write_text(SHAPES_WITH_SERVICE.format(keyword=keyword, url=server.url()), encoding="utf-8")
+    shapes.write_text(SHAPES_WITH_SERVICE.format(keyword=keyword, url=server.url(SPARQL)), encoding="utf-8")
     for engine in ("fast", "pyshacl"):
         result = CliRunner().invoke(cli, ["validate", INSTANCES, "--shapes", str(shapes), "--engine", engine])
         assert result.exit_code == 2, result.output

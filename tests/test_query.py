@@ -219,6 +219,54 @@ def test_injection_is_a_harmless_literal():
     assert store_size() == before > 0
 
 
+CITY = "https://w3id.org/citydiplomacy/resource/city/"
+# Berlin (Q64) and Moscow (Q649) are article examples, labelled in English and Persian there;
+# Atlantis has an English label only.
+BERLIN_TWINNINGS = f"""@prefix cdo: <https://w3id.org/citydiplomacy/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://example.org/twinning/berlin-moscow> a cdo:TwinningAgreement ; cdo:partner <{CITY}Q64> , <{CITY}Q649> .
+<https://example.org/twinning/berlin-atlantis> a cdo:TwinningAgreement ; cdo:partner <{CITY}Q64> , <https://example.org/atlantis> .
+<https://example.org/atlantis> a cdo:City ; rdfs:label "Atlantis"@en .
+"""
+
+
+@pytest.mark.parametrize(("lang", "moscow"), [("en", "Moscow"), ("fa", "مسکو")])
+def test_partners_of_city_names_partners_in_the_chosen_language(tmp_path, lang, moscow):
+    data = tmp_path / "berlin.ttl"
+    data.write_text(BERLIN_TWINNINGS, encoding="utf-8")
+    args = ["--lang", lang, "query", "run", "partners-of-city", "-p", "city=Berlin", "--data", str(data)]
+    table = invoke(*args)
+    assert table.exit_code == 0, table.output
+    moscow_row = next(line for line in table.stdout.splitlines() if "cdr:city/Q649" in line)
+    assert moscow in moscow_row and "@" not in moscow_row  # the asked-for language needs no tag
+    assert "Atlantis" in table.stdout  # no Persian label: the English one
+    answer = json.loads(invoke(*args, "--format", "json").stdout)
+    names = {b["partner"]["value"]: b["partnerName"] for b in answer["results"]["bindings"]}
+    assert names == {
+        CITY + "Q649": {"type": "literal", "value": moscow, "xml:lang": lang},
+        "https://example.org/atlantis": {"type": "literal", "value": "Atlantis", "xml:lang": "en"},
+    }
+
+
+def test_partners_of_city_takes_the_language_as_a_parameter_too(tmp_path):
+    data = tmp_path / "berlin.ttl"
+    data.write_text(BERLIN_TWINNINGS, encoding="utf-8")
+    result = invoke("query", "run", "partners-of-city", "-p", "city=برلین", "-p", "lang=fa", "--data", str(data), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert "مسکو" in result.stdout and "Moscow" not in result.stdout
+
+
+def test_table_cells_are_shown_as_written_not_as_markup():
+    """Labels and IRIs may hold "[...]" or ":x:"; rich would read them as markup or emoji codes."""
+    values = ["[/]", "a [bold]b[/bold] c", "urn:x:Sparql"]
+    quoted = " ".join(f'"{v}"' for v in values)
+    text = f"SELECT ?v WHERE {{ VALUES ?v {{ {quoted} }} }}"
+    result = invoke("query", "run", "--text", text)
+    assert result.exit_code == 0, result.output
+    for value in values:
+        assert value in result.stdout
+
+
 def test_values_block_is_checked_and_placed_in_the_where_group():
     bound = {"city": params.to_term("city", "string", INJECTION)}
     text = params.with_values("SELECT ?x # WHERE {\nWHERE { ?x ?p \"{\" }", bound)

@@ -10,10 +10,8 @@ from __future__ import annotations
 import base64
 import json
 import socket
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyoxigraph
 import pytest
@@ -22,8 +20,9 @@ from urllib3.response import HTTPResponse
 
 from citydiplomacy import __version__
 from citydiplomacy.cli import cli
-from citydiplomacy.services.querying import load as load_module
 from citydiplomacy.core.http import retry_policy
+from citydiplomacy.services.querying import load as load_module
+from httpservers import loopback_servers, reply
 
 SELECT_OK = json.dumps(
     {"head": {"vars": ["x", "n"]}, "results": {"bindings": [
@@ -33,57 +32,31 @@ SELECT_OK = json.dumps(
 
 
 class Script:
-    """Responses to give, in order (the last one repeats), and the requests seen."""
+    """Responses to give, in order (the last one repeats): (status, headers, payload, delay); a
+    callable payload answers from the request's headers with (status, headers, payload)."""
 
     def __init__(self, *responses):
         self.responses = list(responses)
-        self.requests: list[dict] = []
-        self.times: list[float] = []
 
-
-def make_handler(script: Script):
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            script.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
-            script.times.append(time.monotonic())
-            status, headers, payload, delay = (script.responses.pop(0) if len(script.responses) > 1 else script.responses[0])
-            if callable(payload):
-                status, headers, payload = payload(self.headers)
-            if delay:
-                time.sleep(delay)
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_GET = do_POST = do_PUT = _answer
-
-        def log_message(self, *args):
-            pass
-
-    return Handler
+    def __call__(self, handler, _count):
+        status, headers, payload, delay = self.responses.pop(0) if len(self.responses) > 1 else self.responses[0]
+        if callable(payload):
+            status, headers, payload = payload(handler.headers)
+        if delay:
+            time.sleep(delay)
+        reply(handler, status, payload, headers)
 
 
 @pytest.fixture
 def server():
-    servers = []
+    """``server(*responses)`` -> (the endpoint's URL, the server with the requests it saw)."""
+    with loopback_servers() as start:
 
-    def start(*responses):
-        script = Script(*responses)
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(script))
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-        thread.start()
-        servers.append(httpd)
-        return f"http://127.0.0.1:{httpd.server_address[1]}/sparql", script
+        def start_one(*responses):
+            script_server = start(Script(*responses))
+            return script_server.url("/sparql"), script_server
 
-    yield start
-    for httpd in servers:
-        httpd.shutdown()
-        httpd.server_close()
+        yield start_one
 
 
 JSON_CT = {"Content-Type": "application/sparql-results+json"}
@@ -201,8 +174,9 @@ def test_parameters_travel_as_a_values_block(server):
     result = run("partners-of-city", "--endpoint", url, "--param", f"city={injection}")
     assert result.exit_code == 0, result.output
     sent = posted_query(script.requests[0])
-    assert sent.count("VALUES (?city) {") == 1
-    assert '("Tehran\\" } ; DROP ALL ; #") ("Tehran\\" } ; DROP ALL ; #"@en) ("Tehran\\" } ; DROP ALL ; #"@fa)' in sent
+    assert sent.count("VALUES (?city ?lang) {") == 1
+    city = '"Tehran\\" } ; DROP ALL ; #"'
+    assert f'({city} "en") ({city}@en "en") ({city}@fa "en")' in sent
     pyoxigraph.Store().query(sent)  # still one well-formed query, not an update
 
 

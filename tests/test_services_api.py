@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ from citydiplomacy.services.querying import ask
 from citydiplomacy.services.querying.answering import prepare, question_of
 from citydiplomacy.services.querying.load import check_target, load_to_server
 from citydiplomacy.services.validation import lint_ontology, validate_files, validate_store
+from httpservers import loopback_servers, reply
 
 DATA = Path(__file__).parent / "data"
 SRC = Path(__file__).resolve().parent.parent / "src"
@@ -94,31 +93,14 @@ def test_ontology_summary_is_a_plain_dict():
 
 @pytest.fixture
 def graph_store():
-    """A Graph Store that accepts everything and records (method, path, body)."""
-    seen = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            seen.append((self.command, self.path, body))
-            self.send_response(204)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        do_PUT = do_POST = _answer
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/store", seen
-    httpd.shutdown()
-    httpd.server_close()
+    """A Graph Store that accepts everything; yields its URL and the server (its requests)."""
+    with loopback_servers() as start:
+        server = start(lambda handler, _count: reply(handler, 204))
+        yield server.url("/store"), server
 
 
 def test_load_to_server_reports_what_it_sent(graph_store, tmp_path):
-    url, seen = graph_store
+    url, server = graph_store
     store = open_store(str(tmp_path / "kg"), read_only=True)
     steps = []
 
@@ -131,8 +113,9 @@ def test_load_to_server_reports_what_it_sent(graph_store, tmp_path):
 
     result = load_to_server(store, url, graph="http://example.org/g", replace=True, chunk_size=1000, progress=progress)
     assert list(result.sent) == ["http://example.org/g"] and result.triples > 1000
-    assert result.requests == len(seen) >= 2 and result.held == {}
-    assert seen[0][0] == "PUT" and {method for method, _, _ in seen[1:]} == {"POST"}
+    assert result.requests == len(server.requests) >= 2 and result.held == {}
+    methods = [request["method"] for request in server.requests]
+    assert methods[0] == "PUT" and set(methods[1:]) == {"POST"}
     assert steps[0] == ("start", result.triples)
     assert sum(n for kind, n in steps if kind == "advance") == result.triples
     with pytest.raises(CitydipError, match="not an IRI"):

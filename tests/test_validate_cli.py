@@ -9,6 +9,7 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 import rdflib
+import rdflib.compare
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
@@ -153,6 +154,96 @@ def test_limit_shortens_the_table_but_counts_everything(tmp_path):
     assert "(first 1 of 2 results" in result.output
     assert "cds:CityPopulationMinShape" in result.output and "cds:WikidataItemPatternShape" in result.output
     assert "2 violation, 0 warning, 0 info" in result.output
+
+
+# ---------------------------------------------------------------- --lang fa: the text report in Persian
+
+
+def _persian_named(tmp_path: Path) -> Path:
+    """NEGATIVE with a Persian label on Isfahan, and Seville (English label only) made invalid too."""
+    text = NEGATIVE.read_text(encoding="utf-8")
+    text = text.replace('rdfs:label "Isfahan"@en ;', 'rdfs:label "Isfahan"@en, "اصفهان"@fa ;')
+    text = text.replace("cdo:population 688592 ;", "cdo:population -1 ;")
+    path = tmp_path / "persian-named.ttl"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("where", ["command", "root", "env"])
+def test_lang_fa_words_the_text_report_in_persian(tmp_path, monkeypatch, where):
+    path = _persian_named(tmp_path)
+    if where == "command":
+        result = run(path, "--lang", "fa")
+    elif where == "root":
+        result = CliRunner().invoke(cli, ["--lang", "fa", "validate", str(path)])
+    else:
+        monkeypatch.setenv("CITYDIP_LANG", "fa")
+        result = run(path)
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "cdr:city-isfahan  (اصفهان)"  # the Persian label
+    assert lines[1] == '  تخلف: cdo:population "-5"^^xsd:integer  [cds:CityPopulationMinShape]'
+    assert lines[2].startswith("      population ")  # the shape's message, as the shapes give it
+    assert "cdr:city-seville  (Seville)" in lines  # no Persian label: the English one
+    assert "سازگار نیست: 2 تخلف، 0 هشدار، 0 آگاهی در 2 گرهٔ کانونی" in lines[-2]
+    assert lines[-1].startswith("با --fail-on violation رد می‌شود (کد خروج 1)؛ ")
+    assert "Violation" not in result.output and "conform" not in result.output
+
+
+def test_lang_en_keeps_the_english_report(tmp_path):
+    result = run(_persian_named(tmp_path), "--lang", "en")
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "cdr:city-isfahan  (Isfahan)"
+    assert lines[1] == '  Violation: cdo:population "-5"^^xsd:integer  [cds:CityPopulationMinShape]'
+    assert "does not conform: 2 violation, 0 warning, 0 info on 2 focus node(s)" in lines[-2]
+    assert lines[-1].startswith("fails --fail-on violation (exit 1); ")
+    assert "اصفهان" not in result.output
+
+
+def test_lang_fa_words_the_limit_note_the_shape_table_and_a_pass(tmp_path):
+    result = run(_persian_named(tmp_path), "--limit", "1", "--lang", "fa")
+    assert "(1 نتیجهٔ نخست از 2؛ --limit 0 همه را نشان می‌دهد، --format json همه را می‌دهد)" in result.output
+    assert "شکل" in result.output and "شدت" in result.output and "نتیجه‌ها" in result.output
+    passing = run(VALID, "--lang", "fa")
+    assert passing.exit_code == 0, passing.output
+    assert "سازگار است: 0 تخلف، 0 هشدار، 0 آگاهی" in passing.output
+    assert "با --fail-on violation می‌گذرد (کد خروج 0)؛ " in passing.output
+
+
+def test_lang_fa_leaves_json_and_turtle_as_they_are(tmp_path):
+    path = _persian_named(tmp_path)
+    english, persian = (json.loads(run(path, "--format", "json", "--lang", lang).output) for lang in ("en", "fa"))
+    for report in (english, persian):
+        report["summary"].pop("seconds")
+    assert persian == english and persian["summary"]["Violation"] == 2
+    graphs = [
+        rdflib.Graph().parse(data=run(path, "--format", "turtle", "--lang", lang).output) for lang in ("en", "fa")
+    ]
+    assert rdflib.compare.isomorphic(*graphs) and len(graphs[0]) > 10
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_lang_chooses_the_shapes_message_in_that_language(tmp_path, engine):
+    shapes = tmp_path / "bilingual.ttl"
+    shapes.write_text(
+        """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix cdo: <https://w3id.org/citydiplomacy/ontology#> .
+<urn:example:BigEnough> a sh:NodeShape ; sh:targetClass cdo:City ;
+    sh:property [ sh:path cdo:population ; sh:minInclusive 1000000 ; sh:severity sh:Warning ;
+        sh:message "population {$value} of {$this} is small"@en, "جمعیت {$value} در {$this} کم است"@fa ] .
+""",
+        encoding="utf-8",
+    )
+    english, persian = (run(VALID, "--shapes", shapes, "--engine", engine, "--lang", lang) for lang in ("en", "fa"))
+    assert english.exit_code == persian.exit_code == 0, english.output + persian.output
+    assert (
+        'population "688592"^^xsd:integer of cdr:city-Q8717 is small' in english.output
+        and "کم است" not in english.output
+    )
+    assert 'جمعیت "688592"^^xsd:integer در cdr:city-Q8717 کم است' in persian.output and "is small" not in persian.output
+    (item,) = json.loads(run(VALID, "--shapes", shapes, "--engine", engine, "--format", "json").output)["results"]
+    assert "is small" in item["message"]  # JSON keeps the message as the engine gave it
 
 
 def test_several_files_are_validated_together():

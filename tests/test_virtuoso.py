@@ -114,6 +114,18 @@ def test_country_names_in_persian_on_virtuoso(loaded):
     assert names == {"Armenia", "ایران"}
 
 
+def test_partner_names_in_persian_on_virtuoso(loaded):
+    """partners-of-city with --lang fa: Persian names where the graph has them, on the server too."""
+    server, _ = loaded
+    args = ["partners-of-city", "--param", "city=Tehran", "--lang", "fa", "--format", "json"]
+    result = remote(server, DATA_GRAPH, *args)
+    assert result.exit_code == 0, result.output
+    local = invoke("query", "run", *args, "--data", str(INSTANCES))
+    assert json_answer(result.stdout) == json_answer(local.stdout)
+    names = {b["partnerName"]["value"] for b in json.loads(result.stdout)["results"]["bindings"]}
+    assert "مشهد" in names and "Mashhad" not in names
+
+
 def test_injection_is_harmless_on_virtuoso(loaded):
     server, _ = loaded
     before = server_count(server, DATA_GRAPH)

@@ -62,6 +62,32 @@ PERSIAN: dict[str, str] = {
     "import": "درون‌ریزی",
     "issues (use --report FILE for all)": "مشکلات (همه با --report FILE)",
     "skipped rows": "ردیف‌های کنارگذاشته",
+    # validate (the report's own words; the shapes' messages come from the shapes)
+    "Shape": "شکل",
+    "Severity": "شدت",
+    "Results": "نتیجه‌ها",
+    "Violation": "تخلف",
+    "Warning": "هشدار",
+    "Info": "آگاهی",
+    "(no message)": "(بی‌پیام)",
+    ", ": "، ",
+    "conforms": "سازگار است",
+    "does not conform": "سازگار نیست",
+    "{n} violation": "{n} تخلف",
+    "{n} warning": "{n} هشدار",
+    "{n} info": "{n} آگاهی",
+    " on {n} focus node(s)": " در {n} گرهٔ کانونی",
+    "the store's instance data": "داده‌های نمونهٔ مخزن",
+    "the packaged ontology": "هستی‌شناسی بسته‌شده",
+    "passes --fail-on {fail_on} (exit {code}); {triples} triples, inference {inference}, {seconds} s": (
+        "با --fail-on {fail_on} می‌گذرد (کد خروج {code})؛ {triples} سه‌تایی، استنتاج {inference}، {seconds} ثانیه"
+    ),
+    "fails --fail-on {fail_on} (exit {code}); {triples} triples, inference {inference}, {seconds} s": (
+        "با --fail-on {fail_on} رد می‌شود (کد خروج {code})؛ {triples} سه‌تایی، استنتاج {inference}، {seconds} ثانیه"
+    ),
+    "(first {shown} of {total} results; --limit 0 shows all, --format json gives them all)": (
+        "({shown} نتیجهٔ نخست از {total}؛ --limit 0 همه را نشان می‌دهد، --format json همه را می‌دهد)"
+    ),
 }
 
 

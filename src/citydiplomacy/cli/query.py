@@ -271,7 +271,8 @@ def _print_table(answer: Answer, title: str | None, note: str | None = None) -> 
     if answer.form == "ask":
         click.echo("true" if answer.boolean else "false")
         return
-    rows = [[results.display(row.get(v)) for v in answer.variables] for row in answer.rows]
+    lang = current_lang()
+    rows = [[results.display(row.get(v), lang) for v in answer.variables] for row in answer.rows]
     print_table(answer.variables, rows, title=title)
     if not answer.rows:
         click.echo(note or empties.say("none", current_lang()), err=True)

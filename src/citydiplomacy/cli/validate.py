@@ -12,7 +12,8 @@ from collections import Counter
 
 import click
 
-from citydiplomacy.cli.options import common_options, input_format_option
+from citydiplomacy.cli.messages import headers, tr
+from citydiplomacy.cli.options import common_options, current_lang, input_format_option
 from citydiplomacy.core import formats
 from citydiplomacy.core.errors import EXIT_FAILED
 from citydiplomacy.core.output import is_terminal, print_table, progress
@@ -101,7 +102,7 @@ def validate(ctx, data, check_ontology, inference, extra_shapes, fmt, fail_on, i
     shapes = load_shapes("ontology-qa" if check_ontology else "data", extra_shapes)
     if check_ontology:
         report = lint_ontology(data, shapes=shapes, input_format=input_format, progress=progress)
-        what = ", ".join(data) if data else "the packaged ontology"
+        what = ", ".join(data) if data else tr("the packaged ontology")
     elif data:
         report = validate_files(
             data,
@@ -115,7 +116,7 @@ def validate(ctx, data, check_ontology, inference, extra_shapes, fmt, fail_on, i
         what = ", ".join(data)
     else:
         report = _validate_the_store(shapes, inference, engine)
-        what = "the store's instance data"
+        what = tr("the store's instance data")
     _emit(report, fmt, fail_on, what, limit)
     if report.fails(fail_on):
         ctx.exit(EXIT_FAILED)
@@ -139,32 +140,39 @@ def _emit(report: Report, fmt: str, fail_on: str, what: str, limit: int) -> None
     elif formats.find(fmt) is formats.TURTLE:
         click.echo(render.to_turtle(report), nl=False)
     else:
-        print_text(report, fail_on, what, limit)
+        print_text(report, fail_on, what, limit, current_lang())
 
 
-def print_text(report: Report, fail_on: str = "violation", what: str = "data", limit: int = 0) -> None:
+def print_text(
+    report: Report, fail_on: str = "violation", what: str = "data", limit: int = 0, lang: str = "en"
+) -> None:
     """One block per focus node (its results, each with its message on its own wrapped lines),
     then the counts per shape, then the summary; it reads at 80 columns.
 
     *limit* > 0 shows only the first *limit* results (real data can give thousands of
-    warnings); the per-shape counts and the totals always cover all of them.
+    warnings); the per-shape counts and the totals always cover all of them. *lang* words the
+    report and chooses labels and (where the shapes give one) the message in that language.
     """
     shown = report.results[:limit] if limit > 0 else report.results
     width = _width()
-    for line in _result_lines(report, shown, width):
+    for line in _result_lines(report, shown, width, lang):
         click.echo(line)
     if report.results:
         if len(shown) < len(report.results):
-            click.echo(
-                f"(first {len(shown)} of {len(report.results)} results; --limit 0 shows all, --format json gives them all)"
-            )
+            click.echo(tr(LIMIT_NOTE, lang, shown=len(shown), total=len(report.results)))
         by_shape = Counter((r.source_shape, r.severity_name) for r in report.results)
         if len(by_shape) > 1 or len(shown) < len(report.results):
             print_table(
-                ["Shape", "Severity", "Results"],
-                [(short(report.graph, shape), severity, n) for (shape, severity), n in by_shape.most_common()],
+                headers("Shape", "Severity", "Results", lang=lang),
+                [
+                    (short(report.graph, shape), tr(severity, lang), n)
+                    for (shape, severity), n in by_shape.most_common()
+                ],
             )
-    click.echo(summary_line(report, fail_on, what))
+    click.echo(summary_line(report, fail_on, what, lang))
+
+
+LIMIT_NOTE = "(first {shown} of {total} results; --limit 0 shows all, --format json gives them all)"
 
 
 def _width() -> int:
@@ -174,7 +182,7 @@ def _width() -> int:
     return 80
 
 
-def _result_lines(report: Report, shown: list, width: int) -> list[str]:
+def _result_lines(report: Report, shown: list, width: int, lang: str = "en") -> list[str]:
     """A focus node (with its label) on a line, then per result: severity, path and value on one
     line, the message indented below it."""
     lines: list[str] = []
@@ -182,36 +190,45 @@ def _result_lines(report: Report, shown: list, width: int) -> list[str]:
     for r in shown:
         if r.focus_node != previous:
             previous = r.focus_node
-            label = report.label(r.focus_node)
+            label = report.label(r.focus_node, lang)
             lines.append(short(report.data_graph, r.focus_node) + (f"  ({label})" if label else ""))
         where = " ".join(part for part in (path_text(report.graph, r.path), short(report.data_graph, r.value)) if part)
         lines.append(
-            f"  {r.severity_name}" + (f": {where}" if where else "") + f"  [{short(report.graph, r.source_shape)}]"
+            f"  {tr(r.severity_name, lang)}"
+            + (f": {where}" if where else "")
+            + f"  [{short(report.graph, r.source_shape)}]"
         )
         lines.extend(
             textwrap.wrap(
-                r.message,
+                r.message_in(lang),
                 width=width,
                 initial_indent="      ",
                 subsequent_indent="      ",
                 break_long_words=False,
                 break_on_hyphens=False,
             )
-            or ["      (no message)"]
+            or ["      " + tr("(no message)", lang)]
         )
     return lines
 
 
-def summary_line(report: Report, fail_on: str, what: str) -> str:
+def summary_line(report: Report, fail_on: str, what: str, lang: str = "en") -> str:
     """The last two lines: SHACL's verdict (conforms = no result of any severity), the counts, and
     what --fail-on makes of them (the exit code), worded as the JSON summary is."""
-    counts = ", ".join(f"{report.counts.get(name, 0)} {name.lower()}" for name in SEVERITY_ORDER)
-    if report.results:
-        counts += f" on {focus_node_count(report)} focus node(s)"
-    verdict = "conforms" if report.conforms else "does not conform"
-    outcome = "fails" if report.fails(fail_on) else "passes"
-    return (
-        f"{what}: {verdict}: {counts}\n"
-        f"{outcome} --fail-on {fail_on} (exit {exit_code(report, fail_on)}); "
-        f"{report.triples} triples, inference {report.inference}, {report.seconds:.2f} s"
+    counts = tr(", ", lang).join(
+        tr("{n} " + name.lower(), lang, n=report.counts.get(name, 0)) for name in SEVERITY_ORDER
     )
+    if report.results:
+        counts += tr(" on {n} focus node(s)", lang, n=focus_node_count(report))
+    verdict = tr("conforms" if report.conforms else "does not conform", lang)
+    outcome = "fails" if report.fails(fail_on) else "passes"
+    details = tr(
+        outcome + " --fail-on {fail_on} (exit {code}); {triples} triples, inference {inference}, {seconds} s",
+        lang,
+        fail_on=fail_on,
+        code=exit_code(report, fail_on),
+        triples=report.triples,
+        inference=report.inference,
+        seconds=f"{report.seconds:.2f}",
+    )
+    return f"{what}: {verdict}: {counts}\n{details}"

@@ -18,7 +18,10 @@ from rich.table import Table
 def _console(err: bool = False) -> Console:
     # click's runner swaps sys.stdout; build the console on whatever stdout is now.
     stream = sys.stderr if err else sys.stdout
-    return Console(file=stream, soft_wrap=False, width=None if stream.isatty() else 200, highlight=False)
+    # Cells are data (labels, IRIs, literals): never rich markup ("[x]") or emoji codes (":x:").
+    return Console(
+        file=stream, soft_wrap=False, width=None if stream.isatty() else 200, highlight=False, markup=False, emoji=False
+    )
 
 
 def print_table(

@@ -107,8 +107,9 @@ _DISPLAY_LOCAL_EXTRA = "_-./"
 _PREFIXES_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 
 
-def display(term) -> str:
-    """A term for people: prefixed names for IRIs, the text of literals (with @lang if not English)."""
+def display(term, lang: str = "en") -> str:
+    """A term for people: prefixed names for IRIs, the text of literals (with @tag unless the
+    tag is English or *lang*, the language the reader asked for)."""
     if term is None:
         return ""
     if isinstance(term, pyoxigraph.NamedNode):
@@ -116,7 +117,7 @@ def display(term) -> str:
     if isinstance(term, pyoxigraph.BlankNode):
         return f"_:{term.value}"
     if isinstance(term, pyoxigraph.Literal):
-        if term.language and term.language != "en":
+        if term.language and term.language not in ("en", lang):
             return f"{term.value} @{term.language}"
         return term.value
     return str(term)

@@ -21,6 +21,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 from rdflib.term import Literal, Node, URIRef
 
+from citydiplomacy.core.labels import label_rank
 from citydiplomacy.core.namespaces import SH, SHAPES_NAMESPACE, bind_prefixes
 
 SEVERITIES = ("violation", "warning", "info")
@@ -48,7 +49,8 @@ DEFAULT_MESSAGES: dict[Node, str] = {
     SH.SPARQLConstraintComponent: "Results of a SPARQL constraint on {{$this}}",
 }
 
-LabelChooser = Callable[[rdflib.Graph, Node], "str | None"]
+# (graph, node, lang) -> label: core.labels.best_label.
+LabelChooser = Callable[[rdflib.Graph, Node, str], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,9 @@ class Result:
     source_shape: Node
     component: URIRef
     message: str
+    # (language, filled text) of each sh:message when the shape tags one with a language; the text
+    # report picks one per --lang. Empty for shapes with untagged messages only.
+    translations: tuple[tuple[str | None, str], ...] = field(default=(), compare=False)
 
     def key(self) -> tuple:
         """What identifies a result across engines (the message text aside)."""
@@ -71,6 +76,19 @@ class Result:
     def severity_name(self) -> str:
         """'Violation', 'Warning', 'Info' (or the local name of a custom severity)."""
         return local_name(self.severity)
+
+    def message_in(self, lang: str) -> str:
+        """The message in *lang* when the shape gives one, else as :func:`core.labels.label_rank` falls back."""
+        if not self.translations:
+            return self.message
+        return min(self.translations, key=lambda item: (label_rank(item[0], lang), item[1]))[1]
+
+
+def translated(messages: Iterable[Node]) -> tuple[tuple[str | None, str], ...]:
+    """(language, text) of *messages* when one has a language tag (else nothing: one text serves all)."""
+    pairs = {(m.language, str(m)) for m in messages if isinstance(m, Literal)}
+    ordered = tuple(sorted(pairs, key=lambda pair: (pair[0] or "", pair[1])))
+    return ordered if any(language for language, _ in ordered) else ()
 
 
 @dataclass
@@ -101,9 +119,9 @@ class Report:
         threshold = FAIL_ON_RANK[fail_on]
         return any(SEVERITY_RANK.get(r.severity, 3) >= threshold for r in self.results)
 
-    def label(self, node: Node) -> str | None:
-        """The node's label in the validated data, for people reading the report."""
-        return self.label_chooser(self.data_graph, node) if self.label_chooser else None
+    def label(self, node: Node, lang: str = "en") -> str | None:
+        """The node's label in the validated data (in *lang* where it has one), for people reading the report."""
+        return self.label_chooser(self.data_graph, node, lang) if self.label_chooser else None
 
 
 def local_name(node: Node) -> str:
@@ -283,6 +301,7 @@ def results_from_graph(report: rdflib.Graph, data: rdflib.Graph) -> list[Result]
         component = cast(URIRef, report.value(node, SH.sourceConstraintComponent))
         values = result_values(data, report, focus, value, path)
         shorten = component == SH.SPARQLConstraintComponent
+        message = _fill_messages_in_graph(report, node, values, data if shorten else None)
         rows.append(
             Result(
                 focus_node=focus,
@@ -291,7 +310,8 @@ def results_from_graph(report: rdflib.Graph, data: rdflib.Graph) -> list[Result]
                 severity=cast(URIRef, report.value(node, SH.resultSeverity) or SH.Violation),
                 source_shape=cast(Node, report.value(node, SH.sourceShape)),
                 component=component,
-                message=_fill_messages_in_graph(report, node, values, data if shorten else None),
+                message=message,
+                translations=translated(report.objects(node, SH.resultMessage)),
             )
         )
     return sorted(rows, key=result_order)

@@ -158,7 +158,8 @@ class Checker:
         text = select.replace("$PATH", check.path_sparql) if check else select
         # $this free instead of pre-bound; SPARQL treats $x and ?x as the same variable.
         solutions = self.select(_prefixes(g, constraint.value) + "\n" + text)
-        wanted = [name for name in TEMPLATE.findall(constraint.message) if name in _variables(solutions)]
+        templates = " ".join([constraint.message, *(template for _, template in constraint.translations)])
+        wanted = sorted({name for name in TEMPLATE.findall(templates) if name in _variables(solutions)})
         out = []
         for row in solutions:
             this = row["this"]
@@ -183,11 +184,13 @@ class Checker:
         """A :class:`Result` with its message filled: SPARQL *bindings* first, then this/value/path."""
         focus_node = to_rdflib(focus)
         value_node = to_rdflib(value) if value is not None else None
-        message = constraint.message
-        if "{" in message:
-            values = result_values(self.names, self.shapes, focus_node, value_node, path)
-            message = fill(message, {**values, **(bindings or {})})
-        return Result(focus_node, path, value_node, cast(URIRef, severity), shape, constraint.component, message)
+        message, translations = constraint.message, constraint.translations
+        if "{" in message or translations:
+            values = {**result_values(self.names, self.shapes, focus_node, value_node, path), **(bindings or {})}
+            message = fill(message, values)
+            translations = tuple((language, fill(text, values)) for language, text in translations)
+        severity_iri = cast(URIRef, severity)
+        return Result(focus_node, path, value_node, severity_iri, shape, constraint.component, message, translations)
 
 
 # ---------------------------------------------------------------- per-value tests

@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import SH
-from citydiplomacy.services.validation.report import default_message, prefixed_graph, short
+from citydiplomacy.services.validation.report import default_message, prefixed_graph, short, translated
 
 # The constraint parameters compiled, and the SHACL constraint component each one checks.
 COMPONENTS: dict[Node, URIRef] = {
@@ -79,6 +79,8 @@ class Constraint:
     value: Node
     component: URIRef
     message: str
+    # (language, template) of each sh:message when one has a language tag (see Result.translations).
+    translations: tuple[tuple[str | None, str], ...] = ()
 
 
 @dataclass
@@ -243,6 +245,7 @@ def _add_constraints(shapes: rdflib.Graph, check: PropertyCheck, names: rdflib.G
     """The constraints of *check*'s shape among the *wanted* parameters, in a stable order."""
     shape = check.shape
     message = shapes.value(shape, SH.message)
+    translations = translated(shapes.objects(shape, SH.message))
     for parameter, value in sorted(shapes.predicate_objects(shape)):
         if parameter not in wanted:
             continue
@@ -251,11 +254,13 @@ def _add_constraints(shapes: rdflib.Graph, check: PropertyCheck, names: rdflib.G
         elif parameter in COMPONENTS:
             component = COMPONENTS[parameter]
             text = str(message) if message is not None else default_message(component, short(names, value))
-            check.constraints.append(Constraint(parameter, value, component, text))
+            check.constraints.append(Constraint(parameter, value, component, text, translations))
 
 
 def _sparql_constraint(shapes: rdflib.Graph, shape: Node, constraint: Node) -> Constraint:
     """A sh:sparql constraint; its message is the constraint's own, or its shape's."""
-    message = shapes.value(constraint, SH.message) or shapes.value(shape, SH.message)
+    owner = constraint if (constraint, SH.message, None) in shapes else shape
+    message = shapes.value(owner, SH.message)
     text = str(message) if message is not None else default_message(SH.SPARQLConstraintComponent)
-    return Constraint(SH.sparql, constraint, SH.SPARQLConstraintComponent, text)
+    translations = translated(shapes.objects(owner, SH.message))
+    return Constraint(SH.sparql, constraint, SH.SPARQLConstraintComponent, text, translations)
