@@ -34,7 +34,11 @@ def main() -> int:
     command = [jdks[0].path, "-cp", str(jar), str(source), str(ROOT / "ontology")]
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     print(result.stdout.strip() or result.stderr.strip())
-    ok = result.returncode == 0 and "OWL 2 DL violations: 0" in result.stdout and "HermiT consistent: true" in result.stdout
+    ok = (
+        result.returncode == 0
+        and "OWL 2 DL violations: 0" in result.stdout
+        and "HermiT consistent: true" in result.stdout
+    )
     print(f"owlapi_check: {'passed' if ok else 'failed'} with {jdks[0].path}")
     return 0 if ok else 1
 

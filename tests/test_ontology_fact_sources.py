@@ -63,8 +63,18 @@ def test_every_named_individual_has_an_english_and_a_persian_definition():
 
 def test_the_named_organizations_of_the_issue_are_defined_with_their_section():
     examples = load_examples()
-    for name in ("MayorsForPeace", "UCLG", "Eurocities", "WorldBank", "WorldTradeOrganization", "PeaceOfWestphalia",
-                 "CitiesForPeace", "M4", "UnitedNations", "UNHabitat"):
+    for name in (
+        "MayorsForPeace",
+        "UCLG",
+        "Eurocities",
+        "WorldBank",
+        "WorldTradeOrganization",
+        "PeaceOfWestphalia",
+        "CitiesForPeace",
+        "M4",
+        "UnitedNations",
+        "UNHabitat",
+    ):
         definitions = {d.language: str(d) for d in examples.objects(CDR[name], SKOS.definition)}
         assert "section" in definitions["en"], name
         assert "بخش" in definitions["fa"], name
