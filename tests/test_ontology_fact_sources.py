@@ -182,3 +182,12 @@ def test_a_year_is_an_integer_in_the_published_examples():
     years = list(graph.objects(CDR.MayorsForPeace, CDO.foundingYear))
     assert years == [Literal(1982)]
     assert (CDO.foundingYear, RDFS.range, rdflib.XSD.integer) in graph
+
+
+def test_the_example_cities_wikidata_items_match_their_iris():
+    """cdr:city/Q<n> is the importer's IRI for Wikidata's Q<n>: the item the decision links must be that one."""
+    examples = load_examples()
+    cities = [s for s in examples.subjects(RDF.type, CDO.City) if str(s).startswith(str(CDR) + "city/Q")]
+    assert len(cities) == 11
+    for city in cities:
+        assert list(examples.objects(city, CDO.wikidataItem)) == [WD[str(city).rsplit("/", 1)[1]]], city
