@@ -42,7 +42,7 @@ from citydiplomacy.services.validation.validate import (
     "--ontology",
     "check_ontology",
     is_flag=True,
-    help="Lint the ontology with shapes/ontology-qa.ttl instead (the packaged ontology, or the DATA files given).",
+    help="Lint the ontology with shapes/ontology-qa.ttl instead (the packaged ontology and examples, or the DATA files given).",
 )
 @click.option(
     "--inference",
@@ -102,7 +102,7 @@ def validate(ctx, data, check_ontology, inference, extra_shapes, fmt, fail_on, i
     shapes = load_shapes("ontology-qa" if check_ontology else "data", extra_shapes)
     if check_ontology:
         report = lint_ontology(data, shapes=shapes, input_format=input_format, progress=progress)
-        what = ", ".join(data) if data else tr("the packaged ontology")
+        what = ", ".join(data) if data else tr("the packaged ontology and examples")
     elif data:
         report = validate_files(
             data,

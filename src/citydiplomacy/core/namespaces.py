@@ -16,6 +16,8 @@ PROJECT_IRI = PROJECT_URL + "/"
 ONTOLOGY_IRI = "https://w3id.org/citydiplomacy/ontology"
 CDO = Namespace(ONTOLOGY_IRI + "#")
 CDR = Namespace("https://w3id.org/citydiplomacy/resource/")
+# The modelling decisions (ontology/modules/decisions.ttl): the source of a fact the article does not give.
+MODELLING_DECISION = Namespace(str(CDR) + "modelling-decision/")
 EXAMPLES_IRI = "https://w3id.org/citydiplomacy/examples"
 SHAPES_NAMESPACE = "https://w3id.org/citydiplomacy/shapes#"  # the SHACL shapes (prefix cds:)
 

@@ -147,7 +147,8 @@ def prepare_for_owl_reasoner(graph: rdflib.Graph) -> rdflib.Graph:
     instant), anything else xsd:string. ``rdfs:range`` axioms to such datatypes are dropped, and
     the same datatypes inside data ranges of restrictions are mapped like their literals.
     ``owl:imports`` is dropped because the caller merges the modules itself (and the reasoner must
-    not go to the network).
+    not go to the network). The published ontology and examples need no conversion (their data keeps
+    to the map: years are xsd:integer); imported and user data may carry xsd:date and xsd:gYear.
     """
     out = rdflib.Graph()
     bind_prefixes(out)

@@ -18,7 +18,7 @@ from citydiplomacy.core import resources
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.labels import best_label, label_graph
 from citydiplomacy.core.namespaces import bind_prefixes
-from citydiplomacy.core.ontology import load_ontology
+from citydiplomacy.core.ontology import load_examples, load_ontology
 from citydiplomacy.core.output import no_progress
 from citydiplomacy.core.rdfio import load_into_store, load_packaged, read_many
 from citydiplomacy.services.validation import fast
@@ -91,7 +91,8 @@ def lint_ontology(
 ) -> Report:
     """Run the ontology's own quality checks (``shapes/ontology-qa.ttl``, no inference).
 
-    On the packaged ontology, or on the ontology files in *paths*.
+    On the packaged ontology and its examples (the examples carry most of the facts whose sources
+    the checks look at), or on the ontology files in *paths*.
     """
     shapes = shapes if shapes is not None else load_shapes("ontology-qa")
     if paths:
@@ -99,7 +100,7 @@ def lint_ontology(
         bind_prefixes(graph)
         read_many(paths, graph, input_format)
     else:
-        graph = load_ontology()
+        graph = load_ontology() + load_examples()
     with progress(f"validating {len(graph)} triples"):
         return validate_graph(graph, shapes=shapes, ontology=None, inference="none", inplace=True)
 
