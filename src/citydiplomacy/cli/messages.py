@@ -78,7 +78,6 @@ PERSIAN: dict[str, str] = {
     "{n} info": "{n} آگاهی",
     " on {n} focus node(s)": " در {n} گرهٔ کانونی",
     "the store's instance data": "داده‌های نمونهٔ مخزن",
-    "the packaged ontology": "هستی‌شناسی بسته‌شده",
     "the packaged ontology and examples": "هستی‌شناسی بسته‌شده و نمونه‌های آن",
     "passes --fail-on {fail_on} (exit {code}); {triples} triples, inference {inference}, {seconds} s": (
         "با --fail-on {fail_on} می‌گذرد (کد خروج {code})؛ {triples} سه‌تایی، استنتاج {inference}، {seconds} ثانیه"
