@@ -33,6 +33,11 @@ CONTEXT_IRIS = frozenset(
     scheme + CONTEXT_IRI.removeprefix("https://") + ext for scheme in ("https://", "http://") for ext in ("", ".jsonld")
 )
 
+# The article's claims (ontology/claims/*.tsv -> modules/claims.ttl) and the authors it cites.
+CLAIM = Namespace("https://w3id.org/citydiplomacy/resource/claim/")
+AUTHOR = Namespace("https://w3id.org/citydiplomacy/resource/author/")
+MODELLING_DECISION = Namespace("https://w3id.org/citydiplomacy/resource/modelling-decision/")
+
 # The software agent of PROV-O records (see core/provenance.py): the tool, and one agent per version.
 AGENT_IRI = "https://w3id.org/citydiplomacy/resource/agent/citydip"
 
@@ -45,6 +50,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 TIME = Namespace("http://www.w3.org/2006/time#")
+OA = Namespace("http://www.w3.org/ns/oa#")  # W3C Web Annotation: the anchors of the article's claims
 
 PREFIXES: dict[str, str] = {
     "cdo": str(CDO),
@@ -65,6 +71,7 @@ PREFIXES: dict[str, str] = {
     "wdt": str(WDT),
     "sh": str(SH),
     "time": str(TIME),
+    "oa": str(OA),
 }
 
 
