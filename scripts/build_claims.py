@@ -145,7 +145,11 @@ def read_table(path: Path, columns: list[str]) -> Iterator[tuple[str, dict[str, 
                 continue
             if len(cells) != len(columns):
                 raise ClaimsError(f"{path}:{number}: {len(cells)} cells, expected {len(columns)} (tab-separated)")
-            yield f"{path.relative_to(ROOT)}:{number}", {k: v.strip() for k, v in zip(columns, cells, strict=True)}
+            yield f"{shown(path)}:{number}", {k: v.strip() for k, v in zip(columns, cells, strict=True)}
+
+
+def shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def claim_files() -> list[Path]:
@@ -290,7 +294,7 @@ def check_row(where: str, row: dict[str, str], authors: dict, parts: set[str], s
         if row[column] not in known:
             raise ClaimsError(f"{where}: {column} {row[column]!r} is not one of {', '.join(known)}")
     if row["attributed_to"] != "article" and row["attributed_to"] not in authors:
-        raise ClaimsError(f"{where}: author {row['attributed_to']!r} is not in {AUTHORS.relative_to(ROOT)}")
+        raise ClaimsError(f"{where}: author {row['attributed_to']!r} is not in {shown(AUTHORS)}")
     if not row["quote_fa"] or not row["english"] or not row["about"]:
         raise ClaimsError(f"{where}: quote_fa, english and about must not be empty")
 
