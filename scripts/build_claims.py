@@ -221,6 +221,19 @@ def add_term(graph: rdflib.Graph, term: URIRef, kind: URIRef, labels: tuple[str,
     graph.add((term, RDFS.isDefinedBy, URIRef(ONTOLOGY_IRI)))
 
 
+FA_DEFINITIONS = {
+    "Modality": "میزان قطعیتی که مقاله یک گزاره را با آن بیان می‌کند: قطعی، با تردید یا نقل از دیگری.",
+    "ClaimKind": "کاری که یک گزاره می‌کند: تعریف، طبقه‌بندی، مقایسه، بیان علت، ارائه رقم، انتساب یا توصیف.",
+    "ModalityAsserted": "مقاله گزاره را از زبان خود یا با استناد، بی‌تردید بیان می‌کند.",
+    "ModalityHedged": "مقاله گزاره را با تردید (شاید، ممکن است، می‌تواند، می‌توانست) بیان می‌کند.",
+    "ModalityReported": "مقاله دیدگاه نویسنده‌ای دیگر را نقل می‌کند بی‌آنکه آن را از آنِ خود بداند.",
+    "modality": "وجه یک گزاره.",
+    "claimKind": "نوع یک گزاره.",
+    "encodesAxiom": "اصلی که هستان‌شناسی به سبب این گزاره دارد.",
+    "basedOnClaim": "گزاره‌ای از مقاله که یک اصل هستان‌شناسی بر آن استوار است.",
+}
+
+
 def add_vocabulary(graph: rdflib.Graph) -> None:
     add_term(graph, CDO.Claim, OWL.Class, ("claim of the article", "گزاره مقاله"),
              "A statement the article makes (a definition, classification, contrast, causal statement, figure, "
@@ -251,6 +264,10 @@ def add_vocabulary(graph: rdflib.Graph) -> None:
         if range_ is not None:
             graph.add((term, RDFS.domain, CDO.Claim))
             graph.add((term, RDFS.range, range_))
+    for name, text in FA_DEFINITIONS.items():
+        graph.add((CDO[name], SKOS.definition, _literal(text, "fa")))
+    for key, (label, label_fa) in KINDS.items():
+        graph.add((KIND_IRI[key], SKOS.definition, _literal(f"گزاره‌ای از نوع «{label_fa}».", "fa")))
 
 
 def add_declarations(graph: rdflib.Graph) -> None:
