@@ -65,13 +65,34 @@ ARTICLE = CDR["article-rastegar-1399"]
 COLUMNS = ["id", "section", "quote_fa", "english", "attributed_to", "modality", "kind", "about", "encodes"]
 AUTHOR_COLUMNS = ["key", "label_en", "label_fa", "cited_as"]
 DECISION_COLUMNS = ["axiom", "note", "decision"]
-MODALITIES = {"asserted": ("asserted", "بیان قطعی", "The article states it as its own or as settled, without a hedge."),
-              "hedged": ("hedged", "با تردید", "The article hedges it (shayad, momken, mitavanest: perhaps, may, could)."),
-              "reported": ("reported", "نقل‌شده", "The article reports another author's view without making it its own.")}
-KINDS = {"definition": ("definition", "تعریف"), "classification": ("classification", "طبقه‌بندی"),
-         "contrast": ("contrast", "مقایسه"), "causal": ("causal statement", "گزاره علّی"),
-         "figure": ("figure", "رقم"), "attribution": ("attribution", "انتساب"), "description": ("description", "توصیف")}
-RESTRICTIONS = {"some": OWL.someValuesFrom, "only": OWL.allValuesFrom, "value": OWL.hasValue, "exactly": OWL.cardinality}
+MODALITIES = {
+    "asserted": (
+        "asserted",
+        "بیان قطعی",
+        "The article states it without a hedge, in its own name or citing an author as support.",
+    ),
+    "hedged": (
+        "hedged",
+        "با تردید",
+        "The article hedges it (shayad, momken, mitavanad, mitavanest, be nazar miresad: perhaps, may, can, could, it seems).",
+    ),
+    "reported": ("reported", "نقل‌شده", "The article reports another author's view without making it its own."),
+}
+KINDS = {
+    "definition": ("definition", "تعریف"),
+    "classification": ("classification", "طبقه‌بندی"),
+    "contrast": ("contrast", "مقایسه"),
+    "causal": ("causal statement", "گزاره علّی"),
+    "figure": ("figure", "رقم"),
+    "attribution": ("attribution", "انتساب"),
+    "description": ("description", "توصیف"),
+}
+RESTRICTIONS = {
+    "some": OWL.someValuesFrom,
+    "only": OWL.allValuesFrom,
+    "value": OWL.hasValue,
+    "exactly": OWL.cardinality,
+}
 OUT_OF_SCOPE = ("alignments.ttl", "claims.ttl")  # alignment axioms to external vocabularies; this module
 DECISION_NOTE = "Modelling decision: "
 CLAIM_ID = re.compile(r"^(abstract|intro|summary|table1|figure1|s[1-3](-[1-6])?(-[ab])?)-[0-9]{2,3}$")
@@ -113,20 +134,41 @@ def parse_axiom(text: str, where: str) -> Axiom:
         predicate = {"subClassOf": RDFS.subClassOf, "disjointWith": OWL.disjointWith, "related": SKOS.related}[words[1]]
         return Axiom(expand(words[0], where), predicate, expand(words[2], where), text=text)
     if len(words) == 5 and words[1] == "subClassOf" and words[3] == "exactly" and words[4].isdigit():
-        return Axiom(expand(words[0], where), RDFS.subClassOf, Literal(int(words[4]), datatype=XSD.nonNegativeInteger),
-                     expand(words[2], where), OWL.cardinality, text=text)
+        return Axiom(
+            expand(words[0], where),
+            RDFS.subClassOf,
+            Literal(int(words[4]), datatype=XSD.nonNegativeInteger),
+            expand(words[2], where),
+            OWL.cardinality,
+            text=text,
+        )
     if len(words) == 5 and words[1] == "subClassOf" and words[3] in RESTRICTIONS:
-        return Axiom(expand(words[0], where), RDFS.subClassOf, expand(words[4], where), expand(words[2], where),
-                     RESTRICTIONS[words[3]], text=text)
+        return Axiom(
+            expand(words[0], where),
+            RDFS.subClassOf,
+            expand(words[4], where),
+            expand(words[2], where),
+            RESTRICTIONS[words[3]],
+            text=text,
+        )
     union = re.fullmatch(r"(\S+) subClassOf (\S+) (some|only) \((\S+(?: or \S+)+)\)", text)
     if union:
         members = frozenset(expand(m, where) for m in union.group(4).split(" or "))
-        return Axiom(expand(union.group(1), where), RDFS.subClassOf, None, expand(union.group(2), where),
-                     RESTRICTIONS[union.group(3)], members, text=text)
-    raise ClaimsError(f"{where}: cannot read the axiom {text!r}; write e.g. 'cdo:A subClassOf cdo:B', "
-                      "'cdo:A subClassOf cdo:p some cdo:B', 'cdo:A subClassOf cdo:p some (cdo:B or cdo:C)', "
-                      "'cdo:A disjointWith cdo:B', 'cdo:A related cdo:B', "
-                      "'cdo:A definition'")
+        return Axiom(
+            expand(union.group(1), where),
+            RDFS.subClassOf,
+            None,
+            expand(union.group(2), where),
+            RESTRICTIONS[union.group(3)],
+            members,
+            text=text,
+        )
+    raise ClaimsError(
+        f"{where}: cannot read the axiom {text!r}; write e.g. 'cdo:A subClassOf cdo:B', "
+        "'cdo:A subClassOf cdo:p some cdo:B', 'cdo:A subClassOf cdo:p some (cdo:B or cdo:C)', "
+        "'cdo:A disjointWith cdo:B', 'cdo:A related cdo:B', "
+        "'cdo:A definition'"
+    )
 
 
 def parse_axioms(cell: str, where: str) -> list[Axiom]:
@@ -197,13 +239,18 @@ def holds(graph: rdflib.Graph, axiom: Axiom) -> bool:
     if axiom.predicate == SKOS.definition:
         return any(d.language == "en" for d in graph.objects(axiom.source, SKOS.definition))
     if axiom.on_property is not None:
-        return any(graph.value(node, OWL.onProperty) == axiom.on_property
-                   and filler_matches(graph, graph.value(node, axiom.restriction), axiom)
-                   for node in graph.objects(axiom.source, RDFS.subClassOf) if isinstance(node, BNode))
+        return any(
+            graph.value(node, OWL.onProperty) == axiom.on_property
+            and filler_matches(graph, graph.value(node, axiom.restriction), axiom)
+            for node in graph.objects(axiom.source, RDFS.subClassOf)
+            if isinstance(node, BNode)
+        )
     if axiom.predicate == OWL.disjointWith:
-        return ((axiom.source, OWL.disjointWith, axiom.target) in graph
-                or (axiom.target, OWL.disjointWith, axiom.source) in graph
-                or frozenset((axiom.source, axiom.target)) in all_disjoint_pairs(graph))
+        return (
+            (axiom.source, OWL.disjointWith, axiom.target) in graph
+            or (axiom.target, OWL.disjointWith, axiom.source) in graph
+            or frozenset((axiom.source, axiom.target)) in all_disjoint_pairs(graph)
+        )
     return (axiom.source, axiom.predicate, axiom.target) in graph
 
 
@@ -235,29 +282,64 @@ FA_DEFINITIONS = {
 
 
 def add_vocabulary(graph: rdflib.Graph) -> None:
-    add_term(graph, CDO.Claim, OWL.Class, ("claim of the article", "گزاره مقاله"),
-             "A statement the article makes (a definition, classification, contrast, causal statement, figure, "
-             "attribution or description), anchored on its Persian words: a W3C Web Annotation of the article.")
+    add_term(
+        graph,
+        CDO.Claim,
+        OWL.Class,
+        ("claim of the article", "گزاره مقاله"),
+        "A statement the article makes (a definition, classification, contrast, causal statement, figure, "
+        "attribution or description), anchored on its Persian words: a W3C Web Annotation of the article.",
+    )
     graph.add((CDO.Claim, RDFS.subClassOf, OA.Annotation))
     graph.add((CDO.Claim, SKOS.definition, _literal("گزاره‌ای از مقاله با واژه‌های فارسی آن.", "fa")))
-    add_term(graph, CDO.Modality, OWL.Class, ("modality of a claim", "وجه گزاره"),
-             "How firmly the article makes a claim: asserted, hedged, or reported from another author.")
-    add_term(graph, CDO.ClaimKind, OWL.Class, ("kind of claim", "نوع گزاره"),
-             "What a claim does: define, classify, contrast, state a cause, give a figure, attribute, describe.")
+    add_term(
+        graph,
+        CDO.Modality,
+        OWL.Class,
+        ("modality of a claim", "وجه گزاره"),
+        "How firmly the article makes a claim: asserted, hedged, or reported from another author.",
+    )
+    add_term(
+        graph,
+        CDO.ClaimKind,
+        OWL.Class,
+        ("kind of claim", "نوع گزاره"),
+        "What a claim does: define, classify, contrast, state a cause, give a figure, attribute, describe.",
+    )
     for key, (label, label_fa, definition) in MODALITIES.items():
         add_term(graph, MODALITY_IRI[key], OWL.NamedIndividual, (f"{label} (modality)", label_fa), definition)
         graph.add((MODALITY_IRI[key], RDF.type, CDO.Modality))
     for key, (label, label_fa) in KINDS.items():
-        add_term(graph, KIND_IRI[key], OWL.NamedIndividual, (f"{label} (kind of claim)", label_fa),
-                 f"A claim of the kind '{label}'.")
+        add_term(
+            graph,
+            KIND_IRI[key],
+            OWL.NamedIndividual,
+            (f"{label} (kind of claim)", label_fa),
+            f"A claim of the kind '{label}'.",
+        )
         graph.add((KIND_IRI[key], RDF.type, CDO.ClaimKind))
+    add_claim_properties(graph)
+
+
+def add_claim_properties(graph: rdflib.Graph) -> None:
+    """The properties of a claim (modality, kind) and of an axiom annotation (cdo:basedOnClaim)."""
     properties = [
         (CDO.modality, OWL.ObjectProperty, ("modality", "وجه"), "The modality of a claim.", CDO.Modality),
         (CDO.claimKind, OWL.ObjectProperty, ("claim kind", "نوع گزاره"), "The kind of a claim.", CDO.ClaimKind),
-        (CDO.encodesAxiom, OWL.AnnotationProperty, ("encodes axiom", "بیانگر اصل"),
-         "An axiom the ontology holds because of this claim, in the encodes syntax of docs/claims.md.", None),
-        (CDO.basedOnClaim, OWL.AnnotationProperty, ("based on claim", "برگرفته از گزاره"),
-         "On an owl:Axiom annotation: a claim of the article the axiom rests on.", None),
+        (
+            CDO.encodesAxiom,
+            OWL.AnnotationProperty,
+            ("encodes axiom", "بیانگر اصل"),
+            "An axiom the ontology holds because of this claim, in the encodes syntax of docs/claims.md.",
+            None,
+        ),
+        (
+            CDO.basedOnClaim,
+            OWL.AnnotationProperty,
+            ("based on claim", "برگرفته از گزاره"),
+            "On an owl:Axiom annotation: a claim of the article the axiom rests on.",
+            None,
+        ),
     ]
     for term, kind, labels, definition, range_ in properties:
         add_term(graph, term, kind, labels, definition)
@@ -266,21 +348,35 @@ def add_vocabulary(graph: rdflib.Graph) -> None:
             graph.add((term, RDFS.range, range_))
     for name, text in FA_DEFINITIONS.items():
         graph.add((CDO[name], SKOS.definition, _literal(text, "fa")))
-    for key, (label, label_fa) in KINDS.items():
+    for key, (_, label_fa) in KINDS.items():
         graph.add((KIND_IRI[key], SKOS.definition, _literal(f"گزاره‌ای از نوع «{label_fa}».", "fa")))
 
 
 def add_declarations(graph: rdflib.Graph) -> None:
     """The external terms the module uses, typed so that it is OWL 2 DL read alone (as Protégé does)."""
-    for cls in (OA.Annotation, OA.SpecificResource, OA.TextQuoteSelector, PROV.Agent,
-                URIRef("http://purl.org/dc/terms/BibliographicResource")):
+    for cls in (
+        OA.Annotation,
+        OA.SpecificResource,
+        OA.TextQuoteSelector,
+        PROV.Agent,
+        URIRef("http://purl.org/dc/terms/BibliographicResource"),
+    ):
         graph.add((cls, RDF.type, OWL.Class))
     for prop in (OA.hasTarget, OA.hasSource, OA.hasSelector, PROV.wasAttributedTo):
         graph.add((prop, RDF.type, OWL.ObjectProperty))
     for prop in (OA.exact, OA.bodyValue):
         graph.add((prop, RDF.type, OWL.DatatypeProperty))
-    for prop in (DCTERMS.source, DCTERMS.subject, DCTERMS.identifier, DCTERMS.isPartOf, DCTERMS.bibliographicCitation,
-                 SKOS.definition, SKOS.editorialNote, SKOS.related, RDFS.comment):
+    for prop in (
+        DCTERMS.source,
+        DCTERMS.subject,
+        DCTERMS.identifier,
+        DCTERMS.isPartOf,
+        DCTERMS.bibliographicCitation,
+        SKOS.definition,
+        SKOS.editorialNote,
+        SKOS.related,
+        RDFS.comment,
+    ):
         graph.add((prop, RDF.type, OWL.AnnotationProperty))
 
 
@@ -371,8 +467,11 @@ def axiom_node(graph: rdflib.Graph, axiom: Axiom, ontology: rdflib.Graph) -> BNo
 
 
 def defined_terms(ontology: rdflib.Graph) -> set[URIRef]:
-    return {s for s in ontology.subjects(RDF.type, None) if isinstance(s, URIRef)
-            and str(s).startswith((str(CDO), str(CDR)))}
+    return {
+        s
+        for s in ontology.subjects(RDF.type, None)
+        if isinstance(s, URIRef) and str(s).startswith((str(CDO), str(CDR)))
+    }
 
 
 def add_axiom_annotations(graph, ontology, claims_by_axiom: dict[Axiom, list[tuple[str, URIRef]]]) -> None:
@@ -416,16 +515,24 @@ def add_header(graph: rdflib.Graph) -> None:
     graph.add((MODULE_IRI, RDFS.label, _literal("citydiplomacy ontology: the article's claims module", "en")))
     graph.add((MODULE_IRI, RDFS.label, _literal("هستان‌شناسی دیپلماسی شهری: بخش گزاره‌های مقاله", "fa")))
     graph.add((MODULE_IRI, DCTERMS.isPartOf, URIRef(ONTOLOGY_IRI)))
-    graph.add((MODULE_IRI, RDFS.comment, _literal(
-        "Module \"claims\", generated by scripts/build_claims.py from ontology/claims/*.tsv (edit the tables, not "
-        "this file). The article's argument as data: each claim is a W3C Web Annotation (oa:Annotation), chosen "
-        "because it anchors a statement on the exact words of a document (oa:TextQuoteSelector with oa:exact = the "
-        "Persian quote, oa:hasSource = the part of the article) with a body (oa:bodyValue = the English "
-        "rendering); PROV-O's prov:wasAttributedTo says whose view it is (the article or an author it cites); "
-        "dcterms:subject names the terms it is about. Nanopublications would add a named graph per claim, which "
-        "an OWL 2 DL module cannot hold; CiTO types citations, not statements. Every axiom a claim encodes gets "
-        "an owl:Axiom annotation (cdo:basedOnClaim) so Protégé shows the sentences behind it; the axioms no claim "
-        "asserts carry a skos:editorialNote \"Modelling decision: ...\" (ontology/claims/decisions.tsv).", "en")))
+    graph.add(
+        (
+            MODULE_IRI,
+            RDFS.comment,
+            _literal(
+                'Module "claims", generated by scripts/build_claims.py from ontology/claims/*.tsv (edit the tables, not '
+                "this file). The article's argument as data: each claim is a W3C Web Annotation (oa:Annotation), chosen "
+                "because it anchors a statement on the exact words of a document (oa:TextQuoteSelector with oa:exact = the "
+                "Persian quote, oa:hasSource = the part of the article) with a body (oa:bodyValue = the English "
+                "rendering); PROV-O's prov:wasAttributedTo says whose view it is (the article or an author it cites); "
+                "dcterms:subject names the terms it is about. Nanopublications would add a named graph per claim, which "
+                "an OWL 2 DL module cannot hold; CiTO types citations, not statements. Every axiom a claim encodes gets "
+                "an owl:Axiom annotation (cdo:basedOnClaim) so Protégé shows the sentences behind it; the axioms no claim "
+                'asserts carry a skos:editorialNote "Modelling decision: ..." (ontology/claims/decisions.tsv).',
+                "en",
+            ),
+        )
+    )
 
 
 def build() -> rdflib.Graph:
@@ -464,12 +571,19 @@ def curie(node) -> str:
         return str(node)
     for prefix in ("cdo", "cdr", "org"):
         if str(node).startswith(PREFIXES[prefix]):
-            return f"{prefix}:{str(node)[len(PREFIXES[prefix]):]}"
+            return f"{prefix}:{str(node)[len(PREFIXES[prefix]) :]}"
     return f"<{node}>"
 
 
-WORDS = {RDFS.subClassOf: "subClassOf", OWL.disjointWith: "disjointWith", SKOS.related: "related",
-         OWL.someValuesFrom: "some", OWL.allValuesFrom: "only", OWL.hasValue: "value", OWL.cardinality: "exactly"}
+WORDS = {
+    RDFS.subClassOf: "subClassOf",
+    OWL.disjointWith: "disjointWith",
+    SKOS.related: "related",
+    OWL.someValuesFrom: "some",
+    OWL.allValuesFrom: "only",
+    OWL.hasValue: "value",
+    OWL.cardinality: "exactly",
+}
 
 
 def axiom_of(graph: rdflib.Graph, source, predicate, target) -> Axiom | None:
@@ -477,7 +591,9 @@ def axiom_of(graph: rdflib.Graph, source, predicate, target) -> Axiom | None:
     if not isinstance(target, BNode):
         if predicate == SKOS.definition:
             return Axiom(source, predicate, text=f"{curie(source)} definition")
-        return Axiom(source, predicate, target, text=f"{curie(source)} {WORDS.get(predicate, predicate)} {curie(target)}")
+        return Axiom(
+            source, predicate, target, text=f"{curie(source)} {WORDS.get(predicate, predicate)} {curie(target)}"
+        )
     prop = graph.value(target, OWL.onProperty)
     for restriction in (OWL.someValuesFrom, OWL.allValuesFrom, OWL.hasValue, OWL.cardinality):
         filler = graph.value(target, restriction)
@@ -521,7 +637,9 @@ def all_disjoint_nodes_without_note() -> list[str]:
         for node in graph.subjects(RDF.type, OWL.AllDisjointClasses):
             notes = [str(n) for n in graph.objects(node, SKOS.editorialNote)]
             if not any(n.startswith(DECISION_NOTE) for n in notes):
-                members = " ".join(str(m).replace(str(CDO), "cdo:") for m in Collection(graph, graph.value(node, OWL.members)))
+                members = " ".join(
+                    str(m).replace(str(CDO), "cdo:") for m in Collection(graph, graph.value(node, OWL.members))
+                )
                 missing.append(f"{path.name}: AllDisjointClasses({members})")
     return missing
 
@@ -530,8 +648,12 @@ def justifications(graph: rdflib.Graph) -> dict[tuple, set[str]]:
     """axiom key -> how it is justified: 'asserted' (an asserted claim encodes it), 'decision' (a note or link)."""
     found: dict[tuple, set[str]] = {}
     for node in graph.subjects(RDF.type, OWL.Axiom):
-        axiom = axiom_of(graph, graph.value(node, OWL.annotatedSource), graph.value(node, OWL.annotatedProperty),
-                         graph.value(node, OWL.annotatedTarget))
+        axiom = axiom_of(
+            graph,
+            graph.value(node, OWL.annotatedSource),
+            graph.value(node, OWL.annotatedProperty),
+            graph.value(node, OWL.annotatedTarget),
+        )
         if axiom is None:
             continue
         kinds = found.setdefault(axiom_key(axiom), set())
@@ -539,7 +661,8 @@ def justifications(graph: rdflib.Graph) -> dict[tuple, set[str]]:
             if graph.value(claim, CDO.modality) == MODALITY_IRI["asserted"]:
                 kinds.add("asserted")
         if any(str(n).startswith(DECISION_NOTE) for n in graph.objects(node, SKOS.editorialNote)) or any(
-                str(o).startswith(str(MODELLING_DECISION)) for o in graph.objects(node, None)):
+            str(o).startswith(str(MODELLING_DECISION)) for o in graph.objects(node, None)
+        ):
             kinds.add("decision")
     return found
 

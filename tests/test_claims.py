@@ -75,8 +75,9 @@ def test_every_quote_is_found_verbatim_in_the_article(shared_data):
     if not path.is_file():
         pytest.fail(f"the article text is missing: {path}")
     seed = normalise(path.read_text(encoding="utf-8"))
-    missing = [f"{where} {row['id']}: {row['quote_fa']}" for where, row in _rows()
-               if normalise(row["quote_fa"]) not in seed]
+    missing = [
+        f"{where} {row['id']}: {row['quote_fa']}" for where, row in _rows() if normalise(row["quote_fa"]) not in seed
+    ]
     assert missing == [], "quotes not in the article:\n" + "\n".join(missing)
 
 
@@ -106,16 +107,19 @@ def test_about_terms_exist_and_encoded_axioms_hold(onto):
     defined = {s for g in (onto, examples) for s in g.subjects(RDF.type, None) if isinstance(s, URIRef)}
     problems = []
     for where, row in _rows():
-        problems += [f"{where}: {c}" for c in row["about"].split()
-                     if build_claims.expand(c, where) not in defined]
-        problems += [f"{where}: {a.text}" for a in build_claims.parse_axioms(row["encodes"], where)
-                     if not build_claims.holds(onto, a)]
+        problems += [f"{where}: {c}" for c in row["about"].split() if build_claims.expand(c, where) not in defined]
+        problems += [
+            f"{where}: {a.text}"
+            for a in build_claims.parse_axioms(row["encodes"], where)
+            if not build_claims.holds(onto, a)
+        ]
     assert problems == []
 
 
 def test_the_generated_module_is_in_step_with_the_tables():
-    done = subprocess.run([sys.executable, str(SCRIPT), "--check"], check=False, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--check"], check=False, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, f"run python scripts/build_claims.py:\n{done.stdout}{done.stderr}"
 
 
@@ -126,8 +130,11 @@ def test_a_bad_table_is_refused_with_file_and_line(tmp_path, monkeypatch):
     monkeypatch.setattr(build_claims, "AUTHORS", REPO / "ontology" / "claims" / "authors.tsv")
     with pytest.raises(build_claims.ClaimsError, match=r"claims-bad.tsv:2: author 'nobody'"):
         build_claims.build()
-    bad.write_text(HEADER + "\ns1-99\ts1\tشهرها\tcities\tarticle\tasserted\tdescription\tcdo:City\t"
-                   "cdo:City subClassOf cdo:Country\n", encoding="utf-8")
+    bad.write_text(
+        HEADER + "\ns1-99\ts1\tشهرها\tcities\tarticle\tasserted\tdescription\tcdo:City\t"
+        "cdo:City subClassOf cdo:Country\n",
+        encoding="utf-8",
+    )
     with pytest.raises(build_claims.ClaimsError, match="does not hold the axiom 'cdo:City subClassOf cdo:Country'"):
         build_claims.build()
 
@@ -140,9 +147,11 @@ def test_each_claim_is_a_web_annotation_with_its_quote_author_and_terms(onto):
     exact = onto.value(onto.value(target, OA.hasSelector), OA.exact)
     assert "بسیار نزدیک" in str(exact) and exact.language == "fa"
     assert onto.value(claim, PROV.wasAttributedTo) == AUTHOR.criekmans
-    assert {l.language for l in onto.objects(AUTHOR.criekmans, RDFS.label)} == {"en", "fa"}
+    assert {label.language for label in onto.objects(AUTHOR.criekmans, RDFS.label)} == {"en", "fa"}
     assert onto.value(claim, CDO.modality) == CDO.ModalityAsserted
-    assert {CDO.Paradiplomacy, CDO.CityDiplomacy} <= set(onto.objects(claim, URIRef("http://purl.org/dc/terms/subject")))
+    assert {CDO.Paradiplomacy, CDO.CityDiplomacy} <= set(
+        onto.objects(claim, URIRef("http://purl.org/dc/terms/subject"))
+    )
 
 
 def test_an_encoded_axiom_points_back_at_its_claim(onto):
@@ -161,12 +170,19 @@ def test_the_over_claims_of_issue_13_are_gone(onto):
     assert (CDO.CityDiplomacy, OWL.disjointWith, CDO.DevelopmentCooperation) not in onto
     assert frozenset((CDO.CityDiplomacy, CDO.DevelopmentCooperation)) not in build_claims.all_disjoint_pairs(onto)
     assert (CDO.Diplomacy, CDO.DevelopmentCooperation) not in {
-        (a, b) for pair in build_claims.all_disjoint_pairs(onto) for a in pair for b in pair}
-    fillers = {onto.value(r, OWL.someValuesFrom) for r in onto.objects(CDO.CityDiplomacy, RDFS.subClassOf)
-               if isinstance(r, BNode)}
+        (a, b) for pair in build_claims.all_disjoint_pairs(onto) for a in pair for b in pair
+    }
+    fillers = {
+        onto.value(r, OWL.someValuesFrom)
+        for r in onto.objects(CDO.CityDiplomacy, RDFS.subClassOf)
+        if isinstance(r, BNode)
+    }
     assert not fillers & {CDO.CityNetwork, CDO.AssociationOfMunicipalities, CDO.CityDiplomat}
-    glob = {onto.value(r, OWL.someValuesFrom) for r in onto.objects(CDO.Globalization, RDFS.subClassOf)
-            if isinstance(r, BNode)}
+    glob = {
+        onto.value(r, OWL.someValuesFrom)
+        for r in onto.objects(CDO.Globalization, RDFS.subClassOf)
+        if isinstance(r, BNode)
+    }
     assert CDO.Decentralization not in glob
     definition = " ".join(str(d) for d in onto.objects(CDO.CityDiplomacy, SKOS.definition))
     assert "any international action" not in definition and "reconstruct" not in definition
@@ -187,8 +203,12 @@ def test_the_coverage_check_can_fail_and_accepts_both_kinds_of_decision(onto):
     graph = rdflib.Graph()
     graph += onto
     decided = [n for n in graph.subjects(SKOS.editorialNote, None) if (n, RDF.type, OWL.Axiom) in graph]
-    node = next(n for n in decided if graph.value(n, OWL.annotatedSource) == CDO.Fordism
-                and graph.value(n, OWL.annotatedTarget) == CDO.ProductionRegime)
+    node = next(
+        n
+        for n in decided
+        if graph.value(n, OWL.annotatedSource) == CDO.Fordism
+        and graph.value(n, OWL.annotatedTarget) == CDO.ProductionRegime
+    )
     graph.remove((node, SKOS.editorialNote, None))
     assert build_claims.unjustified(graph) == ["spaces.ttl: cdo:Fordism subClassOf cdo:ProductionRegime"]
     graph.add((node, RDFS.seeAlso, MODELLING_DECISION["production-regimes"]))
@@ -199,8 +219,9 @@ def test_the_coverage_check_can_fail_and_accepts_both_kinds_of_decision(onto):
 
 
 def test_claims_are_counted_by_section_and_modality(onto):
-    by_modality = Counter(str(onto.value(c, CDO.modality)).rsplit("Modality", 1)[-1]
-                          for c in onto.subjects(RDF.type, CDO.Claim))
+    by_modality = Counter(
+        str(onto.value(c, CDO.modality)).rsplit("Modality", 1)[-1] for c in onto.subjects(RDF.type, CDO.Claim)
+    )
     assert by_modality["Asserted"] > 80 and by_modality["Hedged"] >= 10 and by_modality["Reported"] >= 10
     with (REPO / "ontology" / "claims" / "authors.tsv").open(encoding="utf-8") as handle:
         keys = {row["key"] for row in csv.DictReader(handle, delimiter="\t")}
