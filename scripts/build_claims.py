@@ -417,6 +417,7 @@ def add_claim(graph: rdflib.Graph, row: dict[str, str], where: str, terms: set[U
     graph.add((node, RDF.type, OWL.NamedIndividual))
     graph.add((node, RDF.type, CDO.Claim))
     graph.add((node, RDFS.label, _literal(f"claim {row['id']}: {row['english']}", "en")))
+    graph.add((node, RDFS.label, _literal(f"گزاره {row['id']}: «{row['quote_fa']}»", "fa")))
     graph.add((node, DCTERMS.identifier, Literal(row["id"])))
     graph.add((node, OA.bodyValue, _literal(row["english"], "en")))
     graph.add((node, CDO.modality, MODALITY_IRI[row["modality"]]))
