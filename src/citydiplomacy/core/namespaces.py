@@ -35,6 +35,10 @@ CONTEXT_IRIS = frozenset(
     scheme + CONTEXT_IRI.removeprefix("https://") + ext for scheme in ("https://", "http://") for ext in ("", ".jsonld")
 )
 
+# The article's claims (ontology/claims/*.tsv -> modules/claims.ttl) and the authors it cites.
+CLAIM = Namespace("https://w3id.org/citydiplomacy/resource/claim/")
+AUTHOR = Namespace("https://w3id.org/citydiplomacy/resource/author/")
+
 # The software agent of PROV-O records (see core/provenance.py): the tool, and one agent per version.
 AGENT_IRI = "https://w3id.org/citydiplomacy/resource/agent/citydip"
 
@@ -47,6 +51,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 WDT = Namespace("http://www.wikidata.org/prop/direct/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 TIME = Namespace("http://www.w3.org/2006/time#")
+OA = Namespace("http://www.w3.org/ns/oa#")  # W3C Web Annotation: the anchors of the article's claims
 
 PREFIXES: dict[str, str] = {
     "cdo": str(CDO),
@@ -67,6 +72,7 @@ PREFIXES: dict[str, str] = {
     "wdt": str(WDT),
     "sh": str(SH),
     "time": str(TIME),
+    "oa": str(OA),
 }
 
 
