@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "export": "citydiplomacy.cli.export:export",
     "docs": "citydiplomacy.cli.docs:docs",
     "analyze": "citydiplomacy.cli.analyze:analyze",
+    "publish": "citydiplomacy.cli.publish:publish",
 }
 
 
@@ -78,6 +79,7 @@ class LazyGroup(click.Group):
 EXTRAS_OF_COMMAND: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "analyze": [("analysis", ("networkx", "scipy", "matplotlib"))],
     "docs": [("docs", ("pylode", "jinja2"))],
+    "publish": [("docs", ("jinja2",))],
 }
 
 
