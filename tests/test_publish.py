@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from publish_site import BERLIN, CLAIM, PARIS, make_store, publish
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS
@@ -23,6 +22,7 @@ from citydiplomacy.core import resources
 from citydiplomacy.core.namespaces import CDO, CONTEXT_IRI
 from citydiplomacy.services.export import quiet_rdflib_parsers
 from citydiplomacy.services.publish_files import VOID
+from publish_site import BERLIN, PARIS, make_store, publish
 
 
 @pytest.fixture(scope="module")
