@@ -35,7 +35,11 @@ def extra_triples() -> list[tuple]:
         (CLAIM, RDFS.label, Literal("Cities act abroad on their own account.", lang="en")),
         (CLAIM, DCTERMS.subject, CDO.City),
         (CLIMACTOR, RDF.type, PROV.Entity),
-        (CLIMACTOR, RDFS.label, Literal("subnational_contextuals_database_Dec2022.csv from datadrivenenvirolab/ClimActor")),
+        (
+            CLIMACTOR,
+            RDFS.label,
+            Literal("subnational_contextuals_database_Dec2022.csv from datadrivenenvirolab/ClimActor"),
+        ),
         (UNSAFE, RDF.type, CDO.City),
     ]
 

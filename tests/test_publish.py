@@ -162,7 +162,9 @@ def test_dumps_void_and_the_sources_licences(site):
     assert any("ClimActor" in c and "Scientific Data 7, 374 (2020)" in c for c in citations)
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "Non-commercial use only" in index and "Hsu, A." in index
-    assert (site / "index.fa.html").read_text(encoding="utf-8").startswith('<!DOCTYPE html>\n<html lang="fa" dir="rtl">')
+    assert (
+        (site / "index.fa.html").read_text(encoding="utf-8").startswith('<!DOCTYPE html>\n<html lang="fa" dir="rtl">')
+    )
 
 
 def test_unsafe_paths_get_no_page_and_nothing_escapes(store, site, tmp_path):
