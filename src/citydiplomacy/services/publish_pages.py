@@ -9,12 +9,14 @@ The template machinery (Jinja files in ``templates/``, fonts) is the one ``cityd
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import pyoxigraph
 from rdflib.namespace import OWL, RDFS
 
 from citydiplomacy.core.namespaces import CDO
-from citydiplomacy.services.docs import _jinja, sort_key
+from citydiplomacy.services import docs
+from citydiplomacy.services.docs import _jinja
 from citydiplomacy.services.publish_graph import (
     _LABEL_INDEX,
     CLAIM,
@@ -25,6 +27,7 @@ from citydiplomacy.services.publish_graph import (
     prefixed,
 )
 
+sort_key = lru_cache(maxsize=200_000)(docs.sort_key)  # the same few thousand names, sorted on many pages
 HTML_SUFFIX = {"en": ".html", "fa": ".fa.html"}
 LIMIT = 1000  # links listed per group on one page; the rest are counted (they are all in the dumps)
 PARTNER = pyoxigraph.NamedNode(str(CDO.partner))
