@@ -96,6 +96,9 @@ def test_city_page_in_english_and_persian(site):
     partners = english.split("<h2>Partners</h2>")[1].split("</ul>")[0]
     assert '<a href="../../resource/city/Q64.html">Berlin</a>' in partners
     assert '<a href="../../ontology/City.html">' in english  # its type
+    svg = english.split('<figure class="map">')[1].split("</figure>")[0]  # offline: no tiles, no script
+    assert '<a href="../../resource/city/Q64.html"><circle cx="386.8" cy="75.0"' in svg
+    assert "http" not in svg.replace("http://www.w3.org/2000/svg", "") and "<script" not in english
     persian = (site / "resource/city/Q90.fa.html").read_text(encoding="utf-8")
     assert '<html lang="fa" dir="rtl">' in persian
     assert "<title>پاریس</title>" in persian
