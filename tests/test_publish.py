@@ -203,3 +203,14 @@ def test_target_folder_rules(store, tmp_path):
     assert publish(store, site).exit_code == 0  # an earlier site is replaced as a whole
     assert not (site / "stale.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "mine", "site"]  # no .tmp or .old left
+
+
+def test_without_jinja2_it_says_which_extra_to_install(tmp_path):
+    from test_extras import citydip_without
+
+    result = citydip_without(["jinja2"], "--store", str(tmp_path / "kg"), "publish", str(tmp_path / "site"))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "Error: citydip publish needs the optional package 'jinja2': pip install 'citydiplomacy[docs]'"
+    ]
+    assert not (tmp_path / "site").exists()
