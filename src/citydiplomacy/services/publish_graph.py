@@ -27,7 +27,10 @@ PARTNER = pyoxigraph.NamedNode(str(CDO.partner))
 HAS_GEOMETRY = pyoxigraph.NamedNode(str(GEO.hasGeometry))
 AS_WKT = pyoxigraph.NamedNode(str(GEO.asWKT))
 WKT_POINT = re.compile(r"\s*(?:<[^>]*>\s*)?POINT\s*\(\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\)\s*", re.IGNORECASE)
-DEFINITION_PROPERTIES = tuple(pyoxigraph.NamedNode(str(p)) for p in (SKOS.definition, RDFS.comment))
+DEFINITION_PROPERTIES = tuple(
+    pyoxigraph.NamedNode(str(p)) for p in (SKOS.definition, RDFS.comment, DCTERMS.description)
+)
+TITLE_PROPERTIES = (pyoxigraph.NamedNode(str(DCTERMS.title)),)
 _LABEL_INDEX = {str(p): i for i, p in enumerate(LABEL_PROPERTIES)}
 
 # A path segment that is safe as a file name on any web host: no leading dot (.htaccess), no
@@ -111,10 +114,11 @@ class SiteGraph:
         """Every label of *node* as (language tag or "", text), sorted."""
         return sorted({(language or "", text) for text, language, _ in self._labels.get(node, ())})
 
-    def text(self, node, lang: str) -> str:
-        """The node's definition or comment in *lang*, else in English, else untagged ("" when none)."""
+    def text(self, node, lang: str, predicates: tuple = DEFINITION_PROPERTIES) -> str:
+        """The node's definition or comment (or other *predicates*) in *lang*, else in English,
+        else untagged ("" when none)."""
         for wanted in (lang, "en", None):
-            for predicate in DEFINITION_PROPERTIES:
+            for predicate in predicates:
                 values = sorted(
                     t.object.value
                     for t in self.outgoing.get(node, ())
