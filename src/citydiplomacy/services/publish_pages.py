@@ -167,7 +167,9 @@ class PageMaker:
     def link(self, node, lang: str, depth: int) -> Item:
         """A value: our IRIs link to their page, other IRIs to themselves, literals are text."""
         if isinstance(node, pyoxigraph.Literal):
-            note = node.language or ("" if node.datatype.value.endswith("#string") else prefixed(node.datatype.value))
+            if node.language:
+                return Item(node.value, "", "@" + node.language)
+            note = "" if node.datatype.value.endswith("#string") else prefixed(node.datatype.value)
             return Item(node.value, "", note)
         if isinstance(node, pyoxigraph.BlankNode):
             return Item(self.blank_text(node, lang))
