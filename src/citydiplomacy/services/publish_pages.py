@@ -23,7 +23,6 @@ from citydiplomacy.services.publish_graph import (
     DEFINITION_PROPERTIES,
     PARTNER,
     RDF_TYPE,
-    TITLE_PROPERTIES,
     SiteGraph,
     page_path,
     prefixed,
@@ -204,8 +203,7 @@ class PageMaker:
         site, t = self.site, TEXT[lang]
         path = page_path(node.value) or ""
         depth = path.count("/")
-        title = site.label(node, lang) if site.labelled(node) else site.text(node, lang, TITLE_PROPERTIES)
-        page = Page(path, lang, title or site.label(node, lang), node.value, site.labels_of(node))
+        page = Page(path, lang, site.label(node, lang), node.value, site.labels_of(node))
         page.types, _ = self.sorted_items(
             [o for o in site.objects(node, RDF_TYPE) if o != NAMED_INDIVIDUAL], lang, depth
         )
