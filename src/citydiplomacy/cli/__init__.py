@@ -22,6 +22,7 @@ from citydiplomacy.core.sizes import parse_size
 # name -> "module:click-object". A module that is not there yet simply hides its command.
 COMMANDS: dict[str, str] = {
     "info": "citydiplomacy.cli.info:info",
+    "publish": "citydiplomacy.cli.publish:publish",
     "validate": "citydiplomacy.cli.validate:validate",
     "query": "citydiplomacy.cli.query:query",
     "load": "citydiplomacy.cli.load:load",
@@ -77,6 +78,7 @@ class LazyGroup(click.Group):
 
 # Commands whose packages only an extra installs (see pyproject.toml): name -> (extra, packages).
 EXTRAS_OF_COMMAND: dict[str, list[tuple[str, tuple[str, ...]]]] = {
+    "publish": [("docs", ("jinja2",))],
     "analyze": [("analysis", ("networkx", "scipy", "matplotlib"))],
     "docs": [("docs", ("pylode", "jinja2"))],
     "serve": [("serve", ("oxigraph",))],
