@@ -389,10 +389,21 @@ def add_authors(graph: rdflib.Graph, authors: dict[str, dict[str, str]]) -> None
         graph.add((node, RDFS.label, _literal(row["label_fa"], "fa")))
         if row["cited_as"]:
             graph.add((node, DCTERMS.bibliographicCitation, Literal(row["cited_as"])))
+        cited = f" ({row['cited_as']})" if row["cited_as"] else ""
+        graph.add(
+            (node, SKOS.definition, _literal(f"An author or body the article cites: {row['label_en']}{cited}.", "en"))
+        )
+        graph.add(
+            (node, SKOS.definition, _literal(f"نویسنده یا نهادی که مقاله به آن ارجاع می‌دهد: {row['label_fa']}.", "fa"))
+        )
     graph.add((AUTHOR.article, RDF.type, OWL.NamedIndividual))
     graph.add((AUTHOR.article, RDF.type, PROV.Agent))
     graph.add((AUTHOR.article, RDFS.label, _literal("the article's author (S. H. Rastegar)", "en")))
     graph.add((AUTHOR.article, RDFS.label, _literal("نویسنده مقاله (سید حامد رستگار)", "fa")))
+    graph.add(
+        (AUTHOR.article, SKOS.definition, _literal("The author of the article, when it speaks in its own voice.", "en"))
+    )
+    graph.add((AUTHOR.article, SKOS.definition, _literal("نویسنده مقاله، آنجا که مقاله از زبان خود سخن می‌گوید.", "fa")))
 
 
 def check_row(where: str, row: dict[str, str], authors: dict, parts: set[str], seen: set[str]) -> None:

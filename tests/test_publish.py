@@ -140,7 +140,7 @@ def test_term_pages_and_the_ontology_document(site):
     behind = city.split("<h2>The article&#39;s sentences behind it</h2>")[1].split("</ul>")[0]
     assert '<a href="../resource/claim/test-1.html">Cities act abroad on their own account.</a>' in behind
     assert (site / "resource/claim/test-1.html").is_file()
-    other = (site / "ontology/Country.html").read_text(encoding="utf-8")
+    other = (site / "ontology/wikidataItem.html").read_text(encoding="utf-8")
     assert "No claim of the article is recorded about it yet." in other
     ontology = (site / "ontology.html").read_text(encoding="utf-8")
     assert '<li id="City"><a href="ontology/City.html">' in ontology
