@@ -113,7 +113,7 @@ def test_membership_layer_figures_by_hand(source):
     assert s["projection_links"] == 43 and s["projection_density"] == pytest.approx(43 / 66)
     lyon = next(c for c in figures.cities if c["label"] == "Lyon")
     assert (lyon["networks"], lyon["co_members"], lyon["twinning_degree"]) == (2, 10, 2)
-    assert figures.citation == CLIMACTOR_CITATION  # memberships with cdo:observationYear
+    assert figures.citation is None  # made-up memberships: nothing to cite
 
 
 def test_co_members_twinned_by_hand(source):
@@ -183,16 +183,44 @@ def test_cityness_scores_the_cities_of_each_layer(source):
 
 # ---------------------------------------------------------------- the CLI: tables, files, plots, citation
 
+# The provenance an importer writes for a membership read from the ClimActor file (its SHA-256).
+FROM_CLIMACTOR = """
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<https://w3id.org/citydiplomacy/resource/membership/c4> prov:wasDerivedFrom <https://w3id.org/citydiplomacy/resource/source/d5ad88d76226e093> .
+<https://w3id.org/citydiplomacy/resource/source/d5ad88d76226e093> a prov:Entity ;
+    dcterms:identifier "sha256:d5ad88d76226e093d721bdb7e229f34cefa438366e2bf023eb2f786e91e26e97" .
+"""
 
-def test_cli_network_both_layers_writes_tables_plots_and_cites(tmp_path):
+
+@pytest.fixture
+def with_climactor(tmp_path) -> list[str]:
+    """The fixture plus the provenance of one membership read from the ClimActor file."""
+    extra = tmp_path / "climactor-provenance.ttl"
+    extra.write_text(FROM_CLIMACTOR, encoding="utf-8")
+    return ["--data", str(LAYERS), "--data", str(extra)]
+
+
+def test_citation_only_where_climactor_data_is_shown(with_climactor):
+    for args, cited in (([], False), (with_climactor, True)):
+        for layer in ("membership", "both"):
+            result = CliRunner().invoke(
+                cli, ["analyze", "network", *(args or ["--data", str(LAYERS)]), "--layer", layer]
+            )
+            assert result.exit_code == 0 and (CLIMACTOR_CITATION in result.output) is cited, result.output
+    # the twinning layer shows none of the memberships: no citation
+    result = CliRunner().invoke(cli, ["analyze", "cityness", *with_climactor, "--layer", "twinning"])
+    assert result.exit_code == 0 and "ClimActor" not in result.output
+
+
+def test_cli_network_both_layers_writes_tables_plots_and_cites(tmp_path, with_climactor):
     out = tmp_path / "net.csv"
     result = CliRunner().invoke(
         cli,
         [
             "analyze",
             "network",
-            "--data",
-            str(LAYERS),
+            *with_climactor,
             "--layer",
             "both",
             "-o",
@@ -203,7 +231,7 @@ def test_cli_network_both_layers_writes_tables_plots_and_cites(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "Twinning network" in result.output and "Twinning and membership together" in result.output
-    assert result.output.rstrip().splitlines()[-1] == CLIMACTOR_CITATION  # the closing line
+    assert result.stderr.rstrip().splitlines()[-1] == CLIMACTOR_CITATION, result.stderr  # the closing line
     metrics = {r["metric"]: r["value"] for r in csv.DictReader(out.open(encoding="utf-8"))}
     assert metrics["union_links"] == "46" and metrics["membership_links"] == "19"
     networks = list(csv.DictReader((tmp_path / "net-networks.csv").open(encoding="utf-8")))
@@ -214,9 +242,9 @@ def test_cli_network_both_layers_writes_tables_plots_and_cites(tmp_path):
         assert (tmp_path / "p" / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_cli_cityness_layer_option_and_persian(tmp_path):
+def test_cli_cityness_layer_option_and_persian(tmp_path, with_climactor):
     result = CliRunner().invoke(
-        cli, ["analyze", "cityness", "--data", str(LAYERS), "--layer", "membership", "-o", str(tmp_path / "c.csv")]
+        cli, ["analyze", "cityness", *with_climactor, "--layer", "membership", "-o", str(tmp_path / "c.csv")]
     )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader((tmp_path / "c.csv").open(encoding="utf-8")))

@@ -26,8 +26,9 @@ import networkx as nx
 
 LAYERS = ("twinning", "membership", "both")
 
-# Memberships recorded with cdo:observationYear come from `citydip import climactor` (the only importer
-# of memberships); its licence asks every output that shows them to cite it.
+# The ClimActor file (../shared/data/climactor-hsu2020/README): its licence asks every output that shows
+# its data to cite it. Memberships derived from it are recognised by their source (network.Q_FROM_CLIMACTOR).
+CLIMACTOR_SHA256 = "d5ad88d76226e093d721bdb7e229f34cefa438366e2bf023eb2f786e91e26e97"
 CLIMACTOR_CITATION = (
     "Membership data: ClimActor (Hsu et al. 2020, Scientific Data 7, 374; Manya et al. 2025, "
     "Climactor 2.0, doi:10.15139/S3/GGWVVQ), non-commercial use only"
@@ -42,7 +43,7 @@ class MembershipLayer:
     members_of: dict[str, set[str]] = field(default_factory=dict)  # network -> its member cities
     network_labels: dict[str, str] = field(default_factory=dict)
     non_city_members: int = 0  # distinct members that are not cdo:City (regions, ...), left out
-    recorded_years: bool = False  # some memberships carry cdo:observationYear (ClimActor's mark)
+    from_climactor: bool = False  # some memberships were read from the ClimActor file
 
     @property
     def links(self) -> int:
@@ -51,11 +52,11 @@ class MembershipLayer:
 
     def citation(self) -> str | None:
         """The line to print under any output that shows this layer, when its data needs one."""
-        return CLIMACTOR_CITATION if self.recorded_years and self.networks_of else None
+        return CLIMACTOR_CITATION if self.from_climactor and self.networks_of else None
 
 
 def build_layer(
-    pairs: list[tuple[str, str]], cities: set[str], labels: dict[str, str], recorded_years: bool
+    pairs: list[tuple[str, str]], cities: set[str], labels: dict[str, str], from_climactor: bool
 ) -> MembershipLayer:
     """The layer from (member city, network) pairs, the store's cities and the networks' labels."""
     networks_of: dict[str, set[str]] = defaultdict(set)
@@ -74,7 +75,7 @@ def build_layer(
         dict(members_of),
         {n: labels.get(n, n.rsplit("/", 1)[-1]) for n in members_of},
         len(non_cities),
-        recorded_years,
+        from_climactor,
     )
 
 

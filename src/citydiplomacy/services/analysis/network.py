@@ -22,11 +22,11 @@ from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.labels import label_rank
 from citydiplomacy.core.namespaces import GRAPH_DATA, PREFIXES
 from citydiplomacy.core.store import select
-from citydiplomacy.services.analysis.layers import MembershipLayer, build_layer
+from citydiplomacy.services.analysis.layers import CLIMACTOR_SHA256, MembershipLayer, build_layer
 
 SEED = 42
 
-_PREFIXES = {k: PREFIXES[k] for k in ("cdo", "rdf", "rdfs", "geo", "org", "wdt", "xsd")}
+_PREFIXES = {k: PREFIXES[k] for k in ("cdo", "rdf", "rdfs", "geo", "org", "wdt", "xsd", "prov", "dcterms")}
 
 # A partner that is a local government counts as the city it governs (mapped in Python: an OPTIONAL
 # in the partner query made it several times slower on the real data).
@@ -49,7 +49,17 @@ SELECT ?p ?o WHERE { ?m a/rdfs:subClassOf* cdo:CityNetworkMembership ; org:membe
 Q_NETWORK_LABELS = """
 SELECT DISTINCT ?o ?l WHERE { ?m a/rdfs:subClassOf* cdo:CityNetworkMembership ; org:organization ?o . ?o rdfs:label ?l }
 """
-Q_RECORDED_YEARS = "ASK { ?m a/rdfs:subClassOf* cdo:CityNetworkMembership ; cdo:observationYear ?y }"
+# A membership read from the ClimActor file (the file of ../shared/data/climactor-hsu2020, by its SHA-256
+# or its name, as the importers record a source: dcterms:identifier "sha256:..." and dcterms:title).
+Q_FROM_CLIMACTOR = f"""
+ASK {{
+  ?m a/rdfs:subClassOf* cdo:CityNetworkMembership ;
+     (prov:wasDerivedFrom|dcterms:source|prov:wasGeneratedBy/prov:used) ?source .
+  {{ ?source dcterms:identifier "sha256:{CLIMACTOR_SHA256}" }}
+  UNION
+  {{ ?source dcterms:title ?title FILTER(REGEX(STR(?title), "climactor|subnational_contextuals_database", "i")) }}
+}}
+"""
 # Capital status: Wikidata's own properties (P36 capital, P1376 capital of), when the data carries them.
 Q_CAPITALS = """
 SELECT ?k ?c WHERE { { ?k wdt:P36 ?c } UNION { ?c wdt:P1376 ?k } }
@@ -144,8 +154,8 @@ def _membership_layer(store, graphs, governed: dict[str, str], cities: set[str],
     best: dict[str, tuple] = {}
     for row in _rows(store, Q_NETWORK_LABELS, graphs):
         _keep_best(best, _value(row["o"]), row["l"], lang)
-    recorded = bool(_ask(store, Q_RECORDED_YEARS, graphs))
-    return build_layer(pairs, cities, {k: text for k, (_, text) in best.items()}, recorded)
+    from_climactor = _ask(store, Q_FROM_CLIMACTOR, graphs)
+    return build_layer(pairs, cities, {k: text for k, (_, text) in best.items()}, from_climactor)
 
 
 def _ask(store: pyoxigraph.Store, query: str, graphs: Sequence[str] | None) -> bool:
