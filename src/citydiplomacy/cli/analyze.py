@@ -140,10 +140,11 @@ def _check_out(out: str | None) -> Path | None:
 
 @click.group()
 def analyze() -> None:
-    """Measure the article's thesis (space of flows vs space of places) on the twinning network.
+    """Measure the article's thesis (space of flows vs space of places) on the twinning network and the
+    memberships of city networks.
 
-    `network` gives the figures of the twinning network; `cityness` scores each city on flows and on
-    place and writes the scores back into the graph.
+    `network` gives the figures of the twinning network (--layer: or of the membership layer, or both);
+    `cityness` scores each city on flows and on place and writes the scores back into the graph.
     """
 
 

@@ -2,6 +2,7 @@
 
 A :class:`TwinningSource` says what is read: RDF files (:func:`source_from_files`) or graphs of an
 open store (:func:`source_from_store`). :func:`analyze_network` gives the network's figures,
+:func:`analyze_layers` those of the membership layer and of both layers together (``--layer``),
 :func:`analyze_cityness` each city's flow and place scores; :func:`cityness_graph` turns the scores
 into RDF and :func:`write_cityness` puts them in the store's analysis graph.
 
