@@ -142,6 +142,26 @@ def test_union_of_the_layers_by_hand(source):
     assert (s["union_components"], s["union_largest_component_cities"]) == (1, 14)
 
 
+def test_union_distances_equal_those_of_the_union_built_explicitly(source):
+    """The union is searched through network nodes (links of 1/2); on the small file the projection can
+    be built, and networkx's mean distance on twinning + projection must be the same."""
+    import itertools
+
+    import networkx as nx
+
+    data = api.read_twinning(source, layer="both")
+    union = nx.Graph(data.graph.edges)
+    for members in data.layer.members_of.values():
+        union.add_edges_from(itertools.combinations(sorted(members), 2))
+    s = dict(api.layer_figures(data, "both").summary)
+    assert s["union_mean_shortest_path"] == pytest.approx(nx.average_shortest_path_length(union))
+    assert s["union_mean_shortest_path_sources"] == 14
+    # sampled sources (seeded): the same figure twice
+    sampled = [dict(api.layer_figures(data, "both", path_sample=5, seed=7).summary) for _ in range(2)]
+    assert sampled[0]["union_mean_shortest_path"] == sampled[1]["union_mean_shortest_path"]
+    assert sampled[0]["union_mean_shortest_path_sources"] == 5
+
+
 def test_membership_layer_needs_memberships(tmp_path):
     twinning_only = tmp_path / "t.ttl"
     twinning_only.write_text(

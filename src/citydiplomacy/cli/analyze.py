@@ -212,7 +212,7 @@ def network(data_files, input_format, graphs, out, plot, sample, path_sample, to
     if layer != "membership" and data.graph.number_of_edges():
         _twinning_report(source, data, out_path, plot_dir, sample, path_sample, top, seed, both=layer == "both")
     if layer != "twinning" and data.layer.networks_of:
-        _membership_report(source, data, layer, out_path, plot_dir, top)
+        _membership_report(source, data, layer, out_path, plot_dir, top, (path_sample, seed))
     _cite(data.layer.citation() if layer != "twinning" else None)
 
 
@@ -238,11 +238,12 @@ def _twinning_report(source, data, out_path, plot_dir, sample, path_sample, top,
         _plot_network(plot_dir, analysis)
 
 
-def _membership_report(source, data, layer: str, out_path, plot_dir, top: int) -> None:
-    """--layer membership|both: the layer's figures, the co-members table, its CSV files and plots."""
+def _membership_report(source, data, layer: str, out_path, plot_dir, top: int, sampling: tuple[int, int]) -> None:
+    """--layer membership|both: the layer's figures, the co-members table, its CSV files and plots;
+    *sampling* is (--path-sample, --seed) for the union's mean shortest path."""
     from citydiplomacy.services.analysis import api
 
-    figures = api.layer_figures(data, layer)
+    figures = api.layer_figures(data, layer, *sampling)
     title = (
         "Membership layer (cities and city networks)" if layer == "membership" else "Twinning and membership together"
     )

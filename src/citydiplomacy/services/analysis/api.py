@@ -140,7 +140,7 @@ class LayerFigures:
     citation: str | None
 
 
-def layer_figures(data: TwinningData, layer: str) -> LayerFigures:
+def layer_figures(data: TwinningData, layer: str, path_sample: int = 2000, seed: int = SEED) -> LayerFigures:
     """Figures of the bipartite layer and its projection, and for ``both`` of the union; per network the
     co-members-twinned analysis; per city its twinning degree, networks and co-members."""
     co_members = ly.co_member_counts(data.layer)
@@ -148,7 +148,7 @@ def layer_figures(data: TwinningData, layer: str) -> LayerFigures:
     networks, baseline = ly.co_members_twinned(data.layer, data.graph)
     summary += [(f"co_members_{k}", v) for k, v in baseline.items()]
     if layer == "both":
-        summary += ly.union_summary(data.layer, data.graph, co_members)
+        summary += ly.union_summary(data.layer, data.graph, co_members, path_sample, seed)
     g = layer_graph(data, layer)
     cities = [
         {
@@ -195,9 +195,11 @@ def analyze_network(
     return network_figures(source, read_twinning(source), sample, path_sample, seed)
 
 
-def analyze_layers(source: TwinningSource, layer: str = "both") -> LayerFigures:
+def analyze_layers(
+    source: TwinningSource, layer: str = "both", path_sample: int = 2000, seed: int = SEED
+) -> LayerFigures:
     """Read *source* and compute the figures of the membership layer (and, for ``both``, of the union)."""
-    return layer_figures(read_twinning(source, layer=layer), layer)
+    return layer_figures(read_twinning(source, layer=layer), layer, path_sample, seed)
 
 
 def ranked_cities(figures: NetworkFigures, key: str, top: int) -> list[dict]:

@@ -195,9 +195,11 @@ def membership_summary(layer: MembershipLayer, co_members: dict[str, int]) -> li
     ]
 
 
-def union_summary(layer: MembershipLayer, twinning: nx.Graph, co_members: dict[str, int]) -> list[tuple[str, object]]:
-    """metric,value rows of the two layers together: overlap of their cities and links, the union's size
-    and components, and the correlation of twinning degree with network count."""
+def union_summary(
+    layer: MembershipLayer, twinning: nx.Graph, co_members: dict[str, int], path_sample: int = 2000, seed: int = 42
+) -> list[tuple[str, object]]:
+    """metric,value rows of the two layers together: overlap of their cities and links, the union's size,
+    components and mean distance, and the correlation of twinning degree with network count."""
     twinned, members = set(twinning.nodes), set(layer.networks_of)
     both, union = twinned & members, twinned | members
     co_twinned = sum(1 for u, v in twinning.edges if share_a_network(layer, u, v))
@@ -215,6 +217,7 @@ def union_summary(layer: MembershipLayer, twinning: nx.Graph, co_members: dict[s
         ("union_components", len(sizes)),
         ("union_largest_component_cities", sizes[0] if sizes else 0),
         ("union_largest_component_share", sizes[0] / len(union) if union else None),
+        *_union_paths(layer, twinning, path_sample, seed),
         ("spearman_twinning_degree_network_count", _degree_network_correlation(layer, twinning, union)),
     ]
 
@@ -229,6 +232,38 @@ def _union_components(layer: MembershipLayer, twinning: nx.Graph) -> list[int]:
         g.add_edges_from((("network", network), city) for city in members)
     sizes = [sum(1 for node in comp if not isinstance(node, tuple)) for comp in nx.connected_components(g)]
     return sorted((s for s in sizes if s), reverse=True)
+
+
+def _union_paths(layer: MembershipLayer, twinning: nx.Graph, sample: int, seed: int) -> list[tuple[str, object]]:
+    """Mean shortest path between cities of the union's largest component (exact up to *sample* cities,
+    else from *sample* seeded sources). The union is searched without building the projection: each
+    network is a node joined to its members by links of length 1/2, so city - network - city is one
+    step, as the projected link is, and a twinning link is one step."""
+    import random
+
+    import numpy as np
+    from scipy.sparse.csgraph import dijkstra
+
+    g = nx.Graph()
+    g.add_edges_from(twinning.edges, weight=1.0)
+    g.add_edges_from(((c, ("network", n)) for n, m in layer.members_of.items() for c in m), weight=0.5)
+    if g.number_of_nodes() == 0:
+        return [("union_mean_shortest_path", None), ("union_mean_shortest_path_sources", 0)]
+    largest = max(nx.connected_components(g), key=len)
+    nodes = sorted(largest, key=str)
+    index = {node: i for i, node in enumerate(nodes)}
+    cities = [index[n] for n in nodes if not isinstance(n, tuple)]
+    matrix = nx.to_scipy_sparse_array(g.subgraph(largest), nodelist=nodes, weight="weight", format="csr")
+    sources = cities if len(cities) <= sample else random.Random(seed).sample(cities, sample)
+    total, pairs = 0.0, 0
+    for start in range(0, len(sources), 200):
+        dist = dijkstra(matrix, directed=False, indices=sources[start : start + 200])[:, cities]
+        total += float(dist.sum())
+        pairs += int(np.count_nonzero(dist))
+    return [
+        ("union_mean_shortest_path", total / pairs if pairs else None),
+        ("union_mean_shortest_path_sources", len(sources)),
+    ]
 
 
 def _degree_network_correlation(layer: MembershipLayer, twinning: nx.Graph, cities: set[str]) -> float | None:
