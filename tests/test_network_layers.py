@@ -21,9 +21,9 @@ import pytest
 from click.testing import CliRunner
 
 from citydiplomacy.cli import cli
+from citydiplomacy.core.citations import CLIMACTOR_CITATION
 from citydiplomacy.core.resources import examples_file
 from citydiplomacy.services.analysis import api
-from citydiplomacy.services.analysis.layers import CLIMACTOR_CITATION
 
 REPO = Path(__file__).resolve().parent.parent
 LAYERS = REPO / "tests" / "data" / "networks" / "layers.ttl"
@@ -93,6 +93,32 @@ def test_cities_in_one_layer_only():
     assert _answer("twinned-cities-without-networks", "min=2") == [
         {"city": CITY + "13", "name": "Nara", "twinnings": "2"}
     ]
+
+
+def test_questions_cite_climactor_when_its_memberships_are_shown(tmp_path):
+    extra = tmp_path / "climactor-provenance.ttl"
+    extra.write_text(FROM_CLIMACTOR, encoding="utf-8")
+    args = ["query", "run", "networks-of-city", "--param", "city=Milan", "--data", str(LAYERS)]
+    cited = CliRunner().invoke(cli, [*args, "--data", str(extra), "--format", "csv"])
+    assert cited.exit_code == 0 and cited.stderr.rstrip().splitlines()[-1] == CLIMACTOR_CITATION
+    assert CLIMACTOR_CITATION not in cited.stdout  # the CSV stays a table
+    plain = CliRunner().invoke(cli, args)
+    assert plain.exit_code == 0 and "ClimActor" not in plain.output
+    # a question without '# cites:' never cites
+    other = CliRunner().invoke(
+        cli, ["query", "run", "most-twinned-cities", "--data", str(LAYERS), "--data", str(extra)]
+    )
+    assert other.exit_code == 0 and "ClimActor" not in other.output
+
+
+def test_cites_header_names_a_known_dataset(tmp_path):
+    from citydiplomacy.services.querying import catalog
+
+    bad = tmp_path / "q.rq"
+    bad.write_text("# title: T\n# cites: wikipedia\nSELECT * {}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["query", "run", str(bad)])
+    assert result.exit_code == 2 and "q.rq:2: '# cites:' names one of climactor" in result.output
+    assert catalog.resolve("members-of-network").cites == ["climactor"]
 
 
 # ---------------------------------------------------------------- the layers in Python

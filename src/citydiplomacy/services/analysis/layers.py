@@ -24,15 +24,9 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-LAYERS = ("twinning", "membership", "both")
+from citydiplomacy.core.citations import CLIMACTOR_CITATION
 
-# The ClimActor file (../shared/data/climactor-hsu2020/README): its licence asks every output that shows
-# its data to cite it. Memberships derived from it are recognised by their source (network.Q_FROM_CLIMACTOR).
-CLIMACTOR_SHA256 = "d5ad88d76226e093d721bdb7e229f34cefa438366e2bf023eb2f786e91e26e97"
-CLIMACTOR_CITATION = (
-    "Membership data: ClimActor (Hsu et al. 2020, Scientific Data 7, 374; Manya et al. 2025, "
-    "Climactor 2.0, doi:10.15139/S3/GGWVVQ), non-commercial use only"
-)
+LAYERS = ("twinning", "membership", "both")
 
 
 @dataclass

@@ -18,15 +18,16 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pyoxigraph
 
+from citydiplomacy.core.citations import climactor_citation
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.labels import label_rank
 from citydiplomacy.core.namespaces import GRAPH_DATA, PREFIXES
 from citydiplomacy.core.store import select
-from citydiplomacy.services.analysis.layers import CLIMACTOR_SHA256, MembershipLayer, build_layer
+from citydiplomacy.services.analysis.layers import MembershipLayer, build_layer
 
 SEED = 42
 
-_PREFIXES = {k: PREFIXES[k] for k in ("cdo", "rdf", "rdfs", "geo", "org", "wdt", "xsd", "prov", "dcterms")}
+_PREFIXES = {k: PREFIXES[k] for k in ("cdo", "rdf", "rdfs", "geo", "org", "wdt", "xsd")}
 
 # A partner that is a local government counts as the city it governs (mapped in Python: an OPTIONAL
 # in the partner query made it several times slower on the real data).
@@ -48,17 +49,6 @@ SELECT ?p ?o WHERE { ?m a/rdfs:subClassOf* cdo:CityNetworkMembership ; org:membe
 """
 Q_NETWORK_LABELS = """
 SELECT DISTINCT ?o ?l WHERE { ?m a/rdfs:subClassOf* cdo:CityNetworkMembership ; org:organization ?o . ?o rdfs:label ?l }
-"""
-# A membership read from the ClimActor file (the file of ../shared/data/climactor-hsu2020, by its SHA-256
-# or its name, as the importers record a source: dcterms:identifier "sha256:..." and dcterms:title).
-Q_FROM_CLIMACTOR = f"""
-ASK {{
-  ?m a/rdfs:subClassOf* cdo:CityNetworkMembership ;
-     (prov:wasDerivedFrom|dcterms:source|prov:wasGeneratedBy/prov:used) ?source .
-  {{ ?source dcterms:identifier "sha256:{CLIMACTOR_SHA256}" }}
-  UNION
-  {{ ?source dcterms:title ?title FILTER(REGEX(STR(?title), "climactor|subnational_contextuals_database", "i")) }}
-}}
 """
 # Capital status: Wikidata's own properties (P36 capital, P1376 capital of), when the data carries them.
 Q_CAPITALS = """
@@ -154,18 +144,8 @@ def _membership_layer(store, graphs, governed: dict[str, str], cities: set[str],
     best: dict[str, tuple] = {}
     for row in _rows(store, Q_NETWORK_LABELS, graphs):
         _keep_best(best, _value(row["o"]), row["l"], lang)
-    from_climactor = _ask(store, Q_FROM_CLIMACTOR, graphs)
+    from_climactor = climactor_citation(store, graphs) is not None
     return build_layer(pairs, cities, {k: text for k, (_, text) in best.items()}, from_climactor)
-
-
-def _ask(store: pyoxigraph.Store, query: str, graphs: Sequence[str] | None) -> bool:
-    """An ASK *query* over the union of the store's graphs, or over *graphs* only if named."""
-    kwargs: dict = {"prefixes": _PREFIXES}
-    if graphs:
-        kwargs["default_graph"] = [pyoxigraph.NamedNode(g) for g in graphs]
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    return bool(store.query(query, **kwargs))
 
 
 def _governed_cities(store: pyoxigraph.Store, graphs: Sequence[str] | None) -> dict[str, str]:
