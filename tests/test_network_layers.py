@@ -48,6 +48,13 @@ def _answer(name: str, *params: str, data: Path = LAYERS) -> list[dict]:
 # ---------------------------------------------------------------- questions
 
 
+def test_the_two_layer_file_conforms_to_the_data_shapes():
+    """Memberships in the agreed model (org:member, org:organization, cdo:observationYear) pass the shapes."""
+    result = CliRunner().invoke(cli, ["validate", str(LAYERS)])
+    assert result.exit_code == 0, result.output
+    assert "0 violation" in result.output
+
+
 def test_cities_in_several_networks_counts_networks_not_yearly_records():
     rows = _answer("cities-in-several-networks", "min=2")
     # Lyon and Milan were recorded in two years for the covenant: still two networks each
