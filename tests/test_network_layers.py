@@ -213,6 +213,25 @@ def test_membership_layer_needs_memberships(tmp_path):
 # ---------------------------------------------------------------- cityness on each layer
 
 
+def test_without_memberships_both_layers_score_as_twinning_alone():
+    """The default --layer both changes nothing on a store without memberships (the shared P190 data)."""
+    from citydiplomacy.services.analysis.network import store_from_files
+
+    store = store_from_files([str(LAYERS)])
+    store.update(
+        "DELETE WHERE { GRAPH ?g { ?m a <https://w3id.org/citydiplomacy/ontology#CityNetworkMembership> ; ?p ?o } }"
+    )
+    source = api.TwinningSource(store, None, ["test"], False)
+    data = api.read_twinning(source, layer="both")
+    scores = {
+        layer: [
+            (s.city, s.flow, s.place, s.quadrant) for s in api.cityness_scores(source, data, layer=layer).result.scores
+        ]
+        for layer in ("twinning", "both")
+    }
+    assert scores["both"] == scores["twinning"] and len(scores["both"]) == 9
+
+
 def test_cityness_scores_the_cities_of_each_layer(source):
     data = api.read_twinning(source, layer="both")
     scored = {
