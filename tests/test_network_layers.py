@@ -173,6 +173,12 @@ def test_union_of_the_layers_by_hand(source):
     assert s["twinning_links_between_co_members"] == 4
     assert s["union_links"] == 43 + 7 - 4
     assert (s["union_components"], s["union_largest_component_cities"]) == (1, 14)
+    # the seven cities of both layers: Lyon 2/2, Turin 1/2, Munich 2/2, Leipzig 2/2, Kraków 2/1, Porto 1/1,
+    # Bilbao 1/1 (twinning degree / networks)
+    from scipy.stats import spearmanr
+
+    expected = spearmanr([2, 1, 2, 2, 2, 1, 1], [2, 2, 2, 2, 1, 1, 1]).statistic
+    assert s["spearman_twinning_degree_network_count_both_layers"] == pytest.approx(expected)
 
 
 def test_union_distances_equal_those_of_the_union_built_explicitly(source):

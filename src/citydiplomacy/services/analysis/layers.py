@@ -213,6 +213,8 @@ def union_summary(
         ("union_largest_component_share", sizes[0] / len(union) if union else None),
         *_union_paths(layer, twinning, path_sample, seed),
         ("spearman_twinning_degree_network_count", _degree_network_correlation(layer, twinning, union)),
+        # among the cities of both layers only: the others' zeros say where each source looked, not flows
+        ("spearman_twinning_degree_network_count_both_layers", _degree_network_correlation(layer, twinning, both)),
     ]
 
 
@@ -261,7 +263,7 @@ def _union_paths(layer: MembershipLayer, twinning: nx.Graph, sample: int, seed: 
 
 
 def _degree_network_correlation(layer: MembershipLayer, twinning: nx.Graph, cities: set[str]) -> float | None:
-    """Spearman correlation of twinning degree and network count over the cities of either layer."""
+    """Spearman correlation of twinning degree and network count over *cities*."""
     degrees = [twinning.degree(c) if c in twinning else 0 for c in cities]
     counts = [len(layer.networks_of.get(c, ())) for c in cities]
     if len(cities) <= 2 or len(set(degrees)) < 2 or len(set(counts)) < 2:
