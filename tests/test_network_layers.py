@@ -150,19 +150,24 @@ def test_membership_layer_figures_by_hand(source):
 
 
 def test_co_members_twinned_by_hand(source):
+    """Only cities of both layers count: Grenoble, Milan, Barcelona, Gdańsk and Tampere have no twin."""
     figures = api.analyze_layers(source, "membership")
     rows = {r.label: r for r in figures.networks}
-    expected = 5 / 66  # five twinning links join two of the twelve cities of the layer
-    assert {k: (r.members, r.pairs, r.twinned_pairs) for k, r in rows.items()} == {
-        "Eurocities": (5, 10, 2),
-        "Covenant of Mayors (test)": (8, 28, 2),
-        "C40 (test)": (2, 1, 0),
-        "Climate Alliance (test)": (4, 6, 1),
+    # seven cities of both layers, 21 pairs, five of them twinned (Kraków-Nara and Nara-Kyoto leave)
+    expected = 5 / 21
+    assert {k: (r.members, r.members_twinned, r.pairs, r.twinned_pairs) for k, r in rows.items()} == {
+        "Eurocities": (5, 4, 6, 2),  # Lyon, Turin, Munich, Kraków: Lyon-Turin, Lyon-Munich
+        "Covenant of Mayors (test)": (8, 5, 10, 2),  # Lyon, Turin, Bilbao, Leipzig, Porto: Lyon-Turin, Porto-Bilbao
+        "C40 (test)": (2, 0, 0, 0),
+        "Climate Alliance (test)": (4, 2, 1, 1),  # Munich-Leipzig
     }
     assert rows["Eurocities"].expected_rate == pytest.approx(expected)
-    assert rows["Eurocities"].lift == pytest.approx(0.2 / expected)
-    assert rows["Covenant of Mayors (test)"].lift == pytest.approx((2 / 28) / expected)
-    assert [r.label for r in figures.networks][:2] == ["Eurocities", "Climate Alliance (test)"]  # highest lift first
+    assert rows["Eurocities"].lift == pytest.approx((2 / 6) / expected)
+    assert rows["Covenant of Mayors (test)"].lift == pytest.approx((2 / 10) / expected)
+    assert rows["C40 (test)"].rate is None and rows["C40 (test)"].lift is None  # no pair to observe
+    assert [r.label for r in figures.networks][:2] == ["Climate Alliance (test)", "Eurocities"]  # highest lift first
+    summary = dict(figures.summary)
+    assert (summary["co_members_cities_both_layers"], summary["co_members_twinned_pairs_both_layers"]) == (7, 5)
 
 
 def test_union_of_the_layers_by_hand(source):
@@ -313,7 +318,7 @@ def test_cli_network_both_layers_writes_tables_plots_and_cites(tmp_path, with_cl
     metrics = {r["metric"]: r["value"] for r in csv.DictReader(out.open(encoding="utf-8"))}
     assert metrics["union_links"] == "46" and metrics["membership_links"] == "19"
     networks = list(csv.DictReader((tmp_path / "net-networks.csv").open(encoding="utf-8")))
-    assert networks[0]["label"] == "Eurocities" and networks[0]["twinned_pairs"] == "2"
+    assert networks[0]["label"] == "Climate Alliance (test)" and networks[0]["members_twinned"] == "2"
     twinning = {r["metric"]: r["value"] for r in csv.DictReader((tmp_path / "net-twinning.csv").open(encoding="utf-8"))}
     assert twinning["links"] == "7"
     for png in ("layers-overlap.png", "networks-per-city.png", "degree-distribution.png"):

@@ -250,9 +250,18 @@ def _membership_report(source, data, layer: str, out_path, plot_dir, top: int, s
     print_table(headers("metric", "value"), [(k, _fmt(v)) for k, v in figures.summary], title=tr(title))
     click.echo("Read: " + " ".join(source.sources), err=True)
     print_table(
-        headers("network", "members", "pairs", "twinned pairs", "rate", "chance rate", "lift"),
+        headers("network", "members", "members twinned", "pairs", "twinned pairs", "rate", "chance rate", "lift"),
         [
-            (r.label, r.members, r.pairs, r.twinned_pairs, _fmt(r.rate), _fmt(r.expected_rate), _fmt(r.lift, 2))
+            (
+                r.label,
+                r.members,
+                r.members_twinned,
+                r.pairs,
+                r.twinned_pairs,
+                _fmt(r.rate),
+                _fmt(r.expected_rate),
+                _fmt(r.lift, 2),
+            )
             for r in figures.networks[:top]
         ],
         title=tr("Are co-members twinned more often than chance? (top {n} networks)", n=top),
@@ -268,7 +277,17 @@ def _membership_report(source, data, layer: str, out_path, plot_dir, top: int, s
         _plot_layers(plot_dir, figures)
 
 
-NETWORK_COLUMNS = ["network", "label", "members", "pairs", "twinned_pairs", "rate", "expected_rate", "lift"]
+NETWORK_COLUMNS = [
+    "network",
+    "label",
+    "members",
+    "members_twinned",
+    "pairs",
+    "twinned_pairs",
+    "rate",
+    "expected_rate",
+    "lift",
+]
 LAYER_CITY_COLUMNS = ["city", "label", "country", "population", "twinning_degree", "networks", "co_members"]
 
 

@@ -50,6 +50,7 @@ PERSIAN: dict[str, str] = {
     "Are co-members twinned more often than chance? (top {n} networks)": "آیا هم‌عضوها بیش از تصادف خواهرخوانده‌اند؟ ({n} شبکهٔ نخست)",
     "network": "شبکه",
     "members": "اعضا",
+    "members twinned": "اعضای خواهرخوانده",
     "pairs": "جفت‌ها",
     "twinned pairs": "جفت‌های خواهرخوانده",
     "rate": "نرخ",

@@ -10,10 +10,12 @@ A network of n members projects onto n(n-1)/2 city pairs (a covenant of 10,000 c
 so the projection is never built as a graph: every figure of it is counted exactly from the cities'
 network sets (cities with the same set share their co-members).
 
-Co-members twinned: for each network, its member pairs, how many of them are twinned, and the rate
-expected by chance -- the twinned share of all pairs of cities of the membership layer (the twinning
-links with both ends in the layer over N(N-1)/2). A lift above 1 means co-members twin with each other
-more often than cities of the layer do in general.
+Co-members twinned: for each network, the pairs of its members that are in the twinning data (twinned
+with someone), how many of them are twinned with each other, and the rate expected by chance -- the
+twinned share of all pairs of cities of both layers (twinning links with both ends in both layers over
+N(N-1)/2). A lift above 1 means co-members twin with each other more often than cities of both layers
+do in general. Cities without any recorded twin are left out of both rates: their pairs cannot be seen
+twinned, and counting them measures the two sources' coverage, not the cities' behaviour.
 """
 
 from __future__ import annotations
@@ -107,6 +109,7 @@ class CoMembers:
     network: str
     label: str
     members: int
+    members_twinned: int  # members with at least one twin: the pairs are counted among them
     pairs: int
     twinned_pairs: int
     rate: float | None
@@ -115,32 +118,37 @@ class CoMembers:
 
 
 def co_members_twinned(layer: MembershipLayer, twinning: nx.Graph) -> tuple[list[CoMembers], dict[str, object]]:
-    """Per network: member pairs, twinned pairs, rate, the chance rate of the layer and the lift;
-    and the baseline's parts (cities of the layer, their pairs, the twinned ones among them)."""
-    in_layer = layer.networks_of
-    layer_links = [(u, v) for u, v in twinning.edges if u in in_layer and v in in_layer and u != v]
-    n = len(in_layer)
-    layer_pairs = n * (n - 1) // 2
-    expected = len(layer_links) / layer_pairs if layer_pairs else None
+    """Per network: its members, the pairs of those that are twinned with someone, how many of those pairs
+    are twinned with each other, the rate, the chance rate and the lift; and the baseline's parts.
+
+    Only cities of both layers count: a pair can be seen twinned only when both cities are in the
+    twinning data, and cities in networks with no recorded twin at all (most of ClimActor's, outside the
+    Wikidata extracts) would lower both rates by coverage, not by behaviour. The chance rate is the
+    twinned share of all pairs of cities of both layers."""
+    observed = {c: nets for c, nets in layer.networks_of.items() if c in twinning and twinning.degree(c) > 0}
+    links = [(u, v) for u, v in twinning.edges if u in observed and v in observed and u != v]
+    n = len(observed)
+    all_pairs = n * (n - 1) // 2
+    expected = len(links) / all_pairs if all_pairs else None
     twinned: Counter = Counter()
-    for u, v in layer_links:
-        for network in in_layer[u] & in_layer[v]:
+    for u, v in links:
+        for network in observed[u] & observed[v]:
             twinned[network] += 1
+    seen = Counter(network for nets in observed.values() for network in nets)
     rows = []
     for network, members in layer.members_of.items():
-        pairs = len(members) * (len(members) - 1) // 2
+        pairs = seen[network] * (seen[network] - 1) // 2
         rate = twinned[network] / pairs if pairs else None
         lift = rate / expected if rate is not None and expected else None
+        label = layer.network_labels[network]
         rows.append(
-            CoMembers(
-                network, layer.network_labels[network], len(members), pairs, twinned[network], rate, expected, lift
-            )
+            CoMembers(network, label, len(members), seen[network], pairs, twinned[network], rate, expected, lift)
         )
     rows.sort(key=lambda r: (-(r.lift if r.lift is not None else -1.0), -r.members, r.label))
     baseline: dict[str, object] = {
-        "layer_cities": n,
-        "layer_pairs": layer_pairs,
-        "layer_twinned_pairs": len(layer_links),
+        "cities_both_layers": n,
+        "pairs_both_layers": all_pairs,
+        "twinned_pairs_both_layers": len(links),
         "expected_rate": expected,
     }
     return rows, baseline
