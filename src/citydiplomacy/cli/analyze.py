@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -61,12 +62,29 @@ def _open_source(data_files, input_format, graphs, read_only=False):
     return api.source_from_store(store_from_context(read_only=read_only), graphs)
 
 
-def _read(source):
-    """The twinning network of *source*, with a progress bar on a terminal."""
+def _layer_option(default: str, text: str):
+    """--layer twinning|membership|both."""
+    return click.option(
+        "--layer",
+        type=click.Choice(["twinning", "membership", "both"]),
+        default=default,
+        show_default=True,
+        help=text,
+    )
+
+
+def _read(source, layer: str = "twinning"):
+    """The twinning network and membership layer of *source*, with a progress bar on a terminal."""
     from citydiplomacy.services.analysis import api
 
-    with progress("reading the twinning network", total=8) as advance:
-        return api.read_twinning(source, advance, lang=current_lang())
+    with progress("reading the twinning network and the memberships", total=8) as advance:
+        return api.read_twinning(source, advance, lang=current_lang(), layer=layer)
+
+
+def _cite(citation: str | None) -> None:
+    """The closing line that cites the membership data, when its licence asks for it."""
+    if citation:
+        click.echo(citation, err=True)
 
 
 def _fmt(value, digits: int = 4) -> str:
@@ -122,10 +140,11 @@ def _check_out(out: str | None) -> Path | None:
 
 @click.group()
 def analyze() -> None:
-    """Measure the article's thesis (space of flows vs space of places) on the twinning network.
+    """Measure the article's thesis (space of flows vs space of places) on the twinning network and the
+    memberships of city networks.
 
-    `network` gives the figures of the twinning network; `cityness` scores each city on flows and on
-    place and writes the scores back into the graph.
+    `network` gives the figures of the twinning network (--layer: or of the membership layer, or both);
+    `cityness` scores each city on flows and on place and writes the scores back into the graph.
     """
 
 
@@ -173,19 +192,35 @@ CITY_COLUMNS = [
     "--top", default=10, show_default=True, type=click.IntRange(min=1), help="How many cities and countries to list."
 )
 @click.option("--seed", default=42, show_default=True, type=int, help="Seed of the source sampling.")
+@_layer_option(
+    "twinning",
+    "Which flows: the twinning network; the city-network memberships (bipartite graph and its city "
+    "projection); or both, with their overlap and the union of their links.",
+)
 @common_options
-def network(data_files, input_format, graphs, out, plot, sample, path_sample, top, seed) -> None:
+def network(data_files, input_format, graphs, out, plot, sample, path_sample, top, seed, layer) -> None:
     """Figures of the twinning network: size, components, degrees, clustering, assortativity, paths,
-    central cities, and domestic versus cross-border links by country.
+    central cities, and domestic versus cross-border links by country; with --layer membership or both,
+    the memberships of city networks and whether co-members are twinned more often than chance.
 
-    Exit codes: 0 done, 2 no twinning data or bad input.
+    Exit codes: 0 done, 2 no data for the layer or bad input.
     """
-    from citydiplomacy.services.analysis import api
-
     out_path = _check_out(out)
     plot_dir = _plot_dir(plot) if plot else None
     source = _open_source(data_files, input_format, graphs, read_only=True)
-    data = _read(source)
+    data = _read(source, layer)
+    if layer != "membership" and data.graph.number_of_edges():
+        _twinning_report(source, data, out_path, plot_dir, sample, path_sample, top, seed, both=layer == "both")
+    if layer != "twinning" and data.layer.networks_of:
+        _membership_report(source, data, layer, out_path, plot_dir, top, (path_sample, seed))
+    _cite(data.layer.citation() if layer != "twinning" else None)
+
+
+def _twinning_report(source, data, out_path, plot_dir, sample, path_sample, top, seed, both=False) -> None:
+    """Today's report of the twinning network: its figures, top cities and countries, tables and plots
+    (with --layer both its CSV files are named NAME-twinning*.csv)."""
+    from citydiplomacy.services.analysis import api
+
     with progress("analysing the twinning network", total=6) as advance:
         analysis = api.network_figures(source, data, sample=sample, path_sample=path_sample, seed=seed, advance=advance)
     figures = analysis.figures
@@ -198,9 +233,80 @@ def network(data_files, input_format, graphs, out, plot, sample, path_sample, to
     _print_top_cities(figures, top)
     _print_top_countries(figures, top)
     if out_path:
-        _write_network_tables(out_path, figures)
+        _write_network_tables(_sibling(out_path, "twinning") if both else out_path, figures)
     if plot_dir:
         _plot_network(plot_dir, analysis)
+
+
+def _membership_report(source, data, layer: str, out_path, plot_dir, top: int, sampling: tuple[int, int]) -> None:
+    """--layer membership|both: the layer's figures, the co-members table, its CSV files and plots;
+    *sampling* is (--path-sample, --seed) for the union's mean shortest path."""
+    from citydiplomacy.services.analysis import api
+
+    figures = api.layer_figures(data, layer, *sampling)
+    title = (
+        "Membership layer (cities and city networks)" if layer == "membership" else "Twinning and membership together"
+    )
+    print_table(headers("metric", "value"), [(k, _fmt(v)) for k, v in figures.summary], title=tr(title))
+    click.echo("Read: " + " ".join(source.sources), err=True)
+    print_table(
+        headers("network", "members", "members twinned", "pairs", "twinned pairs", "rate", "chance rate", "lift"),
+        [
+            (
+                r.label,
+                r.members,
+                r.members_twinned,
+                r.pairs,
+                r.twinned_pairs,
+                _fmt(r.rate),
+                _fmt(r.expected_rate),
+                _fmt(r.lift, 2),
+            )
+            for r in figures.networks[:top]
+        ],
+        title=tr("Are co-members twinned more often than chance? (top {n} networks)", n=top),
+    )
+    if out_path:
+        written = [
+            _write_csv(out_path, ["metric", "value"], [*figures.summary, ("sources", " ".join(source.sources))]),
+            _write_csv(_sibling(out_path, "networks"), NETWORK_COLUMNS, (vars(r) for r in figures.networks)),
+            _write_csv(_sibling(out_path, "layer-cities"), LAYER_CITY_COLUMNS, figures.cities),
+        ]
+        click.echo("Wrote " + ", ".join(str(p) for p in written), err=True)
+    if plot_dir:
+        _plot_layers(plot_dir, figures)
+
+
+NETWORK_COLUMNS = [
+    "network",
+    "label",
+    "members",
+    "members_twinned",
+    "pairs",
+    "twinned_pairs",
+    "rate",
+    "expected_rate",
+    "lift",
+]
+LAYER_CITY_COLUMNS = ["city", "label", "country", "population", "twinning_degree", "networks", "co_members"]
+
+
+def _plot_layers(plot_dir: Path, figures) -> None:
+    """The networks-per-city distribution and the overlap of the two layers, captioned with the citation."""
+    from citydiplomacy.services.analysis import plots
+
+    per_city = sorted(Counter(r["networks"] for r in figures.cities).items())
+    written = [
+        plots.degree_distribution(
+            per_city,
+            plot_dir / "networks-per-city.png",
+            xlabel="networks per city (distinct city networks)",
+            title="Memberships per city in the membership layer",
+            caption=figures.citation,
+        ),
+        plots.layers_overlap(figures.cities, plot_dir / "layers-overlap.png", caption=figures.citation),
+    ]
+    click.echo("Wrote " + ", ".join(str(p) for p in written), err=True)
 
 
 def _city_name(row: dict) -> str:
@@ -335,12 +441,17 @@ SCORE_COLUMNS = [
 @click.option(
     "--top", default=10, show_default=True, type=click.IntRange(min=1), help="How many cities to list per quadrant."
 )
+@_layer_option(
+    "both",
+    "Which horizontal flows make the flow score: twinning (degree, partner countries abroad), membership "
+    "(networks joined), or both (all three; the cities of either layer are scored).",
+)
 @common_options
-def cityness(data_files, input_format, graphs, out, plot, write, rdf_out, threshold, top) -> None:
+def cityness(data_files, input_format, graphs, out, plot, write, rdf_out, threshold, top, layer) -> None:
     """Score every city on flows (city-ness) and on place (town-ness) and put it in a quadrant:
     network city, hierarchical town, both or neither.
 
-    Exit codes: 0 done, 2 no twinning data or bad input.
+    Exit codes: 0 done, 2 no data for the layer or bad input.
     """
     from citydiplomacy.services.analysis import api
 
@@ -349,9 +460,9 @@ def cityness(data_files, input_format, graphs, out, plot, write, rdf_out, thresh
     rdf_path = _check_out(rdf_out)
     plot_dir = _plot_dir(plot) if plot else None
     source = _open_source(data_files, input_format, graphs, read_only=write is False)
-    data = _read(source)
+    data = _read(source, layer)
     with progress("scoring cities", total=1) as advance:
-        analysis = api.cityness_scores(source, data, threshold, started)
+        analysis = api.cityness_scores(source, data, threshold, started, layer)
         advance()
     _print_cityness(analysis, top)
     if out_path:
@@ -366,10 +477,15 @@ def cityness(data_files, input_format, graphs, out, plot, write, rdf_out, thresh
 
         result = analysis.result
         path = plots.cityness_scatter(
-            result.scores, result.flow_threshold, result.place_threshold, plot_dir / "cityness.png"
+            result.scores,
+            result.flow_threshold,
+            result.place_threshold,
+            plot_dir / "cityness.png",
+            caption=analysis.citation,
         )
         click.echo(f"Wrote {path}", err=True)
     _save_scores(analysis, write, rdf_path)
+    _cite(analysis.citation)
 
 
 def _print_cityness(analysis, top: int) -> None:

@@ -13,6 +13,7 @@ import click
 
 from citydiplomacy.cli.messages import headers, tr
 from citydiplomacy.cli.options import common_options, current_lang, http_limit_options, output_option
+from citydiplomacy.core.citations import citations
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.output import print_table
 from citydiplomacy.services.querying import catalog, empties, local, params, results
@@ -169,7 +170,8 @@ def run(
     question = catalog.parse_question(text, "--text") if text is not None else catalog.resolve(name)
     prepared = prepare(question, _with_lang(question, param_pairs), allow_service=allow_service)
     _check_format(prepared, fmt)
-    note = None
+    note: str | None = None
+    cited: list[str] = []
     if endpoint:
         answer = answer_remotely(
             endpoint,
@@ -183,8 +185,10 @@ def run(
             auth=auth,
         )
     else:
-        answer, note = _answer_here(data_files, prepared, timeout)
+        answer, note, cited = _answer_here(data_files, prepared, timeout)
     emit(answer, fmt, title=_title(question) or None, output=output, note=note)
+    for line in cited:  # the closing line(s)
+        click.echo(line, err=True)
 
 
 def _with_lang(question: catalog.Question, param_pairs: tuple[str, ...]) -> list[str]:
@@ -220,8 +224,9 @@ def _check_format(prepared: PreparedQuery, fmt: str | None) -> None:
         raise CitydipError(f"{prepared.where}: gives a table (SELECT/ASK); use --format table, csv, tsv or json")
 
 
-def _answer_here(data_files, prepared: PreparedQuery, timeout: float) -> tuple[Answer, str | None]:
-    """The answer, and for an empty one the line saying why (asked while the store is open).
+def _answer_here(data_files, prepared: PreparedQuery, timeout: float) -> tuple[Answer, str | None, list[str]]:
+    """The answer, for an empty one the line saying why, and for one that shows third-party data whose
+    licence asks it (the question's ``# cites:``) the citations (all asked while the store is open).
 
     Open the store here, not in ``run``: the parser's reference cycles keep ``run``'s frame
     alive until the next garbage collection, and a store held there would keep its lock."""
@@ -233,7 +238,8 @@ def _answer_here(data_files, prepared: PreparedQuery, timeout: float) -> tuple[A
         store = store_from_context(read_only=True)
     answer = answer_locally(store, prepared, timeout=timeout)
     empty = answer.form == "select" and not answer.rows
-    return answer, empties.empty_note(store, prepared, current_lang()) if empty else None
+    cited = citations(store, prepared.question.cites) if not empty else []
+    return answer, empties.empty_note(store, prepared, current_lang()) if empty else None, cited
 
 
 def emit(

@@ -2,6 +2,7 @@
 
 A :class:`TwinningSource` says what is read: RDF files (:func:`source_from_files`) or graphs of an
 open store (:func:`source_from_store`). :func:`analyze_network` gives the network's figures,
+:func:`analyze_layers` those of the membership layer and of both layers together (``--layer``),
 :func:`analyze_cityness` each city's flow and place scores; :func:`cityness_graph` turns the scores
 into RDF and :func:`write_cityness` puts them in the store's analysis graph.
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import networkx as nx
 import pyoxigraph
 import rdflib
 
@@ -24,6 +26,7 @@ from citydiplomacy.core.errors import EXIT_BAD_INPUT, CitydipError
 from citydiplomacy.core.namespaces import GRAPH_EXAMPLES
 from citydiplomacy.core.store import graph_names
 from citydiplomacy.services.analysis import cityness as cn
+from citydiplomacy.services.analysis import layers as ly
 from citydiplomacy.services.analysis.network import (
     SEED,
     NetworkFigures,
@@ -82,18 +85,85 @@ def source_from_store(store: pyoxigraph.Store, graphs: Sequence[str] = ()) -> Tw
     return TwinningSource(store, used, used, True)
 
 
-def read_twinning(source: TwinningSource, advance: Advance = _no_progress, lang: str = "en") -> TwinningData:
-    """The twinning network of *source*, cities and countries named in *lang* where they can be;
-    no agreement at all is the user's error, not an empty result."""
+def check_layer(layer: str) -> str:
+    """*layer* if it is one of twinning, membership, both; else the one-line error."""
+    if layer not in ly.LAYERS:
+        raise CitydipError(f"layer {layer!r}: choose one of {', '.join(ly.LAYERS)}")
+    return layer
+
+
+def read_twinning(
+    source: TwinningSource, advance: Advance = _no_progress, lang: str = "en", layer: str = "twinning"
+) -> TwinningData:
+    """The twinning network and the membership layer of *source*, cities and countries named in *lang*
+    where they can be; no data at all for *layer* is the user's error, not an empty result."""
+    check_layer(layer)
     data = load_twinning(source.store, source.graphs, advance, lang)
-    if data.graph.number_of_edges() == 0:
-        where = "the store" if source.is_store else "the given files"
+    where = "the store" if source.is_store else "the given files"
+    has_twinning, has_members = data.graph.number_of_edges() > 0, bool(data.layer.networks_of)
+    if layer == "twinning" and not has_twinning or layer == "both" and not (has_twinning or has_members):
         raise CitydipError(
             f"no twinning agreements (cdo:TwinningAgreement with two cdo:partner cities) found in {where}; "
             "import some with `citydip import` or pass --data FILE",
             EXIT_BAD_INPUT,
         )
+    if layer == "membership" and not has_members:
+        raise CitydipError(
+            f"no memberships of cities in city networks (cdo:CityNetworkMembership with org:member a cdo:City) "
+            f"found in {where}; import some with `citydip import climactor FILE` or pass --data FILE",
+            EXIT_BAD_INPUT,
+        )
     return data
+
+
+def layer_graph(data: TwinningData, layer: str) -> nx.Graph:
+    """The cities of *layer* with their attributes: the twinning network; the cities of the membership
+    layer (no links: their flows are counted, not drawn); or the twinning network with the cities that
+    are only in networks added."""
+    if layer == "twinning":
+        return data.graph
+    both = nx.compose(data.graph, data.membership_only)
+    if layer == "both":
+        return both
+    g = nx.Graph()
+    g.add_nodes_from((n, both.nodes[n]) for n in data.layer.networks_of)
+    return g
+
+
+@dataclass
+class LayerFigures:
+    """The membership layer and the two layers together (``analyze network --layer membership|both``)."""
+
+    summary: list[tuple[str, object]]
+    networks: list[ly.CoMembers]
+    cities: list[dict]
+    citation: str | None
+
+
+def layer_figures(data: TwinningData, layer: str, path_sample: int = 2000, seed: int = SEED) -> LayerFigures:
+    """Figures of the bipartite layer and its projection, and for ``both`` of the union; per network the
+    co-members-twinned analysis; per city its twinning degree, networks and co-members."""
+    co_members = ly.co_member_counts(data.layer)
+    summary = ly.membership_summary(data.layer, co_members)
+    networks, baseline = ly.co_members_twinned(data.layer, data.graph)
+    summary += [(f"co_members_{k}", v) for k, v in baseline.items()]
+    if layer == "both":
+        summary += ly.union_summary(data.layer, data.graph, co_members, path_sample, seed)
+    g = layer_graph(data, layer)
+    cities = [
+        {
+            "city": n,
+            "label": g.nodes[n].get("label"),
+            "country": g.nodes[n].get("country_label"),
+            "population": g.nodes[n].get("population"),
+            "twinning_degree": data.graph.degree(n) if n in data.graph else 0,
+            "networks": len(data.layer.networks_of.get(n, ())),
+            "co_members": co_members.get(n, 0),
+        }
+        for n in g.nodes
+    ]
+    cities.sort(key=lambda r: (-r["networks"], -r["twinning_degree"], r["label"] or "", r["city"]))
+    return LayerFigures(summary, networks, cities, data.layer.citation())
 
 
 @dataclass
@@ -125,6 +195,13 @@ def analyze_network(
     return network_figures(source, read_twinning(source), sample, path_sample, seed)
 
 
+def analyze_layers(
+    source: TwinningSource, layer: str = "both", path_sample: int = 2000, seed: int = SEED
+) -> LayerFigures:
+    """Read *source* and compute the figures of the membership layer (and, for ``both``, of the union)."""
+    return layer_figures(read_twinning(source, layer=layer), layer, path_sample, seed)
+
+
 def ranked_cities(figures: NetworkFigures, key: str, top: int) -> list[dict]:
     """The *top* cities by *key*: degree (ties by label, the order of ``figures.cities``), betweenness or
     eigenvector (ties by IRI; cities outside the largest component have no eigenvector and are left out).
@@ -145,23 +222,29 @@ class CitynessAnalysis:
     result: cn.Cityness
     summary: list[tuple[str, object]]
     started: datetime
+    citation: str | None = None  # the membership data's citation, when it needs one
 
 
 def cityness_scores(
-    source: TwinningSource, data: TwinningData, threshold: str = "median", started: datetime | None = None
+    source: TwinningSource,
+    data: TwinningData,
+    threshold: str = "median",
+    started: datetime | None = None,
+    layer: str = "both",
 ) -> CitynessAnalysis:
-    """Score every city of *data* on flows and on place; *threshold* (median or mean) splits the quadrants."""
+    """Score every city of *layer* on flows and on place; *threshold* (median or mean) splits the quadrants."""
     if threshold not in ("median", "mean"):
         raise CitydipError(f"threshold {threshold!r}: choose median or mean")
-    result = cn.compute_cityness(data.graph, threshold, data.membership_data)
+    result = cn.compute_cityness(layer_graph(data, check_layer(layer)), threshold, data.membership_data, layer)
     summary = cn.summary_rows(result) + [("sources", " ".join(source.sources))]
-    return CitynessAnalysis(source, result, summary, started or datetime.now(UTC))
+    citation = data.layer.citation() if layer != "twinning" else None
+    return CitynessAnalysis(source, result, summary, started or datetime.now(UTC), citation)
 
 
-def analyze_cityness(source: TwinningSource, threshold: str = "median") -> CitynessAnalysis:
-    """Read the twinning network of *source* and score its cities (nothing is written)."""
+def analyze_cityness(source: TwinningSource, threshold: str = "median", layer: str = "both") -> CitynessAnalysis:
+    """Read the flows of *layer* from *source* and score its cities (nothing is written)."""
     started = datetime.now(UTC)
-    return cityness_scores(source, read_twinning(source), threshold, started)
+    return cityness_scores(source, read_twinning(source, layer=layer), threshold, started, layer)
 
 
 def quadrant_leaders(result: cn.Cityness, top: int) -> list[tuple[str, list[cn.CityScore]]]:

@@ -2,13 +2,20 @@
 
 The article (section 1-2, after Taylor) says every urban region has two processes in a balance that
 differs from place to place: city-ness, its horizontal relations in networks (central flow theory), and
-town-ness, its hierarchical relation with its hinterland (central place theory). Here:
+town-ness, its hierarchical relation with its hinterland (central place theory). City-ness is measured
+on the horizontal flows of the chosen layer (``--layer``): bilateral twinning links, memberships of city
+networks (the multilateral flows through which, after Castells, cities join the space of flows), or both
+(the default). Town-ness stays vertical: the city's place in its country's urban hierarchy. Here:
 
 flow score  = mean of the available flow components, each in [0, 1]:
-    twinning degree d          -> log(1 + d) / log(1 + max d)
-    network memberships m      -> log(1 + m) / log(1 + max m)     (only if the graph has memberships)
-    partner countries abroad f -> log(1 + f) / log(1 + max f)     (only for a city whose country and at
-                                                                    least one partner's country are known)
+    twinning degree d          -> log(1 + d) / log(1 + max d)     (layers twinning and both)
+    network memberships m      -> log(1 + m) / log(1 + max m)     (layers membership and both, only if
+                                                                    the graph has memberships)
+    partner countries abroad f -> log(1 + f) / log(1 + max f)     (layers twinning and both, only for a
+                                                                    city whose country and at least one
+                                                                    partner's country are known)
+    The cities scored are those of the layer: with both, a city in networks but without a twin has
+    twinning degree 0 (a measured absence), and a twinned city in no network has 0 networks.
 place score = mean of the available place components, each in [0, 1]:
     population rank in its country -> mid-rank percentile (below + equal / 2) / n, among the n cities of
                                       that country in the network whose population is known
@@ -73,6 +80,7 @@ class Cityness:
     flow_threshold: float | None
     place_threshold: float | None
     components: dict[str, bool] = field(default_factory=dict)
+    layer: str = "both"
 
     def quadrant_counts(self) -> Counter:
         """Cities per quadrant; the unclassified (no place score) under 'not classified'."""
@@ -93,8 +101,13 @@ def _threshold(values: list[float], method: str) -> float | None:
     return statistics.median(values)
 
 
-def compute_cityness(g: nx.Graph, threshold: str = "median", membership_data: bool | None = None) -> Cityness:
-    """Score every node of the twinning network *g* (node attributes as built by ``load_twinning``).
+def compute_cityness(
+    g: nx.Graph, threshold: str = "median", membership_data: bool | None = None, layer: str = "both"
+) -> Cityness:
+    """Score every node of *g*: the cities of *layer*, with the node attributes ``load_twinning`` sets
+    (``api.layer_graph`` builds it). The flow components of the twinning layer (degree, partner
+    countries abroad) count for ``twinning`` and ``both``, the membership component for ``membership``
+    and ``both``, when the graph has memberships.
 
     The steps of the module docstring: the flow inputs of every city and their maxima, the population
     rank within each country, the two scores of each city, then the quadrants.
@@ -103,23 +116,25 @@ def compute_cityness(g: nx.Graph, threshold: str = "median", membership_data: bo
     memberships = {n: g.nodes[n].get("memberships", 0) or 0 for n in nodes}
     if membership_data is None:
         membership_data = any(memberships.values())
+    twinning = layer in ("twinning", "both")
     reach = {n: _foreign_reach(g, n) for n in nodes}
     scales = _FlowScales(
         degree=max((d for _, d in g.degree()), default=0),
-        memberships=max(memberships.values(), default=0) if membership_data else 0,
-        foreign=max((count for count, _ in reach.values() if count is not None), default=0),
+        memberships=max(memberships.values(), default=0) if membership_data and layer != "twinning" else 0,
+        foreign=max((count for count, _ in reach.values() if count is not None), default=0) if twinning else 0,
+        twinning=twinning,
     )
     ranks = _population_ranks(g, nodes)
     scores = [_score_city(g, n, memberships[n], reach[n], ranks.get(n), scales) for n in nodes]
     flow_threshold, place_threshold = _assign_quadrants(scores, threshold)
     components = {
-        "degree": True,
+        "degree": twinning,
         "memberships": scales.memberships > 0,
         "foreign_partner_countries": scales.foreign > 0,
         "population_rank": bool(ranks),
         "capital": any(s.capital is not None for s in scores),
     }
-    return Cityness(scores, threshold, flow_threshold, place_threshold, components)
+    return Cityness(scores, threshold, flow_threshold, place_threshold, components, layer)
 
 
 @dataclass
@@ -129,6 +144,7 @@ class _FlowScales:
     degree: int
     memberships: int
     foreign: int
+    twinning: bool = True  # the twinning degree is a component (layer twinning or both)
 
 
 @dataclass
@@ -182,7 +198,7 @@ def _score_city(
     """The flow score (mean of the flow components) and place score (mean of the place components) of *n*."""
     attrs = g.nodes[n]
     foreign, foreign_share = reach
-    flow_parts = [_log_scale(g.degree(n), scales.degree)]
+    flow_parts = [_log_scale(g.degree(n), scales.degree)] if scales.twinning else []
     if scales.memberships > 0:
         flow_parts.append(_log_scale(memberships, scales.memberships))
     if scales.foreign > 0 and foreign is not None:
@@ -204,7 +220,7 @@ def _score_city(
         population_rank=rank.rank if rank else None,
         country_cities=rank.country_cities if rank else None,
         capital=capital,
-        flow=statistics.fmean(flow_parts),
+        flow=statistics.fmean(flow_parts) if flow_parts else 0.0,
         place=statistics.fmean(place_parts) if place_parts else None,
     )
 
@@ -228,6 +244,7 @@ def _assign_quadrants(scores: list[CityScore], method: str) -> tuple[float | Non
 def summary_rows(result: Cityness) -> list[tuple[str, object]]:
     """metric,value rows: thresholds, quadrant counts, components used, flow-place rank correlation."""
     rows: list[tuple[str, object]] = [
+        ("layer", result.layer),
         ("cities", len(result.scores)),
         ("cities_with_place_score", sum(1 for s in result.scores if s.place is not None)),
         ("threshold_method", result.method),
@@ -280,13 +297,8 @@ def to_rdf(result: Cityness, started: datetime, sources: list[str]) -> rdflib.Gr
     if result.place_threshold is not None:
         g.add((activity, CDO.placeThreshold, rdflib.Literal(float(result.place_threshold), datatype=XSD.double)))
     used = ", ".join(name for name, on in result.components.items() if on)
-    g.add(
-        (
-            activity,
-            DCTERMS.description,
-            rdflib.Literal(f"citydip analyze cityness --threshold {result.method}; components used: {used}", lang="en"),
-        )
-    )
+    command = f"citydip analyze cityness --layer {result.layer} --threshold {result.method}"
+    g.add((activity, DCTERMS.description, rdflib.Literal(f"{command}; components used: {used}", lang="en")))
     for src in sources:
         g.add((activity, PROV.used, rdflib.URIRef(src)))
     g.add((graph_node, PROV.wasGeneratedBy, activity))

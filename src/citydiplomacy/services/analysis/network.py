@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pyoxigraph
 
+from citydiplomacy.core.citations import climactor_citation
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.labels import label_rank
 from citydiplomacy.core.namespaces import GRAPH_DATA, PREFIXES
 from citydiplomacy.core.store import select
+from citydiplomacy.services.analysis.layers import MembershipLayer, build_layer
 
 SEED = 42
 
@@ -45,6 +47,9 @@ Q_WKT = "SELECT ?c ?w WHERE { ?c a/rdfs:subClassOf* cdo:City ; geo:hasGeometry/g
 Q_MEMBERSHIPS = """
 SELECT ?p ?o WHERE { ?m a/rdfs:subClassOf* cdo:CityNetworkMembership ; org:member ?p ; org:organization ?o }
 """
+Q_NETWORK_LABELS = """
+SELECT DISTINCT ?o ?l WHERE { ?m a/rdfs:subClassOf* cdo:CityNetworkMembership ; org:organization ?o . ?o rdfs:label ?l }
+"""
 # Capital status: Wikidata's own properties (P36 capital, P1376 capital of), when the data carries them.
 Q_CAPITALS = """
 SELECT ?k ?c WHERE { { ?k wdt:P36 ?c } UNION { ?c wdt:P1376 ?k } }
@@ -62,6 +67,9 @@ class TwinningData:
     cities_without_twinning: int = 0
     capitals: dict[str, set[str]] = field(default_factory=dict)  # country IRI -> capital city IRIs
     membership_data: bool = False
+    layer: MembershipLayer = field(default_factory=MembershipLayer)  # the city-network memberships
+    # the cities of the membership layer that have no twin, with the same node attributes (no edges)
+    membership_only: nx.Graph = field(default_factory=nx.Graph)
 
 
 def _value(term) -> str:
@@ -115,12 +123,29 @@ def load_twinning(
     advance()
     known_cities = {_value(r["c"]) for r in _rows(store, Q_CITIES, graphs)}
     data.cities_without_twinning = len(known_cities - set(data.graph.nodes))
-    facts = _read_city_facts(store, graphs, data.graph, governed, advance, lang)
+    data.layer = _membership_layer(store, graphs, governed, known_cities, lang)
+    data.membership_only.add_nodes_from(c for c in data.layer.networks_of if c not in data.graph)
+    nodes = set(data.graph) | set(data.membership_only)
+    facts = _read_city_facts(store, graphs, nodes, data.layer, advance, lang)
     data.membership_data = bool(facts.memberships)
     data.capitals = _capitals(store, graphs)
     advance()
     _annotate_cities(data.graph, facts, data.capitals)
+    _annotate_cities(data.membership_only, facts, data.capitals)
     return data
+
+
+def _membership_layer(store, graphs, governed: dict[str, str], cities: set[str], lang: str) -> MembershipLayer:
+    """The memberships of cities in networks (a local government's count for its city), networks named in *lang*."""
+    pairs = []
+    for row in _rows(store, Q_MEMBERSHIPS, graphs):
+        p = _value(row["p"])
+        pairs.append((governed.get(p, p), _value(row["o"])))
+    best: dict[str, tuple] = {}
+    for row in _rows(store, Q_NETWORK_LABELS, graphs):
+        _keep_best(best, _value(row["o"]), row["l"], lang)
+    from_climactor = climactor_citation(store, graphs) is not None
+    return build_layer(pairs, cities, {k: text for k, (_, text) in best.items()}, from_climactor)
 
 
 def _governed_cities(store: pyoxigraph.Store, graphs: Sequence[str] | None) -> dict[str, str]:
@@ -170,8 +195,9 @@ class _CityFacts:
     memberships: dict[str, set[str]]
 
 
-def _read_city_facts(store, graphs, g: nx.Graph, governed: dict[str, str], advance, lang: str = "en") -> _CityFacts:
-    """Labels (in *lang* first), countries, populations, points and memberships, one query each (five advances)."""
+def _read_city_facts(store, graphs, g, layer: MembershipLayer, advance, lang: str = "en") -> _CityFacts:
+    """Labels (in *lang* first), countries, populations and points of the cities *g* (a graph or a set),
+    one query each, and their memberships from *layer* (five advances)."""
     labels = _city_labels(store, graphs, g, lang)
     advance()
     countries, country_labels = _city_countries(store, graphs, g, lang)
@@ -180,7 +206,7 @@ def _read_city_facts(store, graphs, g: nx.Graph, governed: dict[str, str], advan
     advance()
     coords = _city_points(store, graphs, g)
     advance()
-    memberships = _city_memberships(store, graphs, governed)
+    memberships = {city: set(nets) for city, nets in layer.networks_of.items()}
     advance()
     return _CityFacts(labels, countries, country_labels, population, coords, memberships)
 
@@ -197,7 +223,7 @@ def _keep_best(best: dict[str, tuple], key: str, literal, lang: str = "en") -> N
         best[key] = candidate
 
 
-def _city_labels(store, graphs, g: nx.Graph, lang: str = "en") -> dict[str, str]:
+def _city_labels(store, graphs, g, lang: str = "en") -> dict[str, str]:
     """The preferred label of each city in *g* that has one."""
     best: dict[str, tuple] = {}
     for row in _rows(store, Q_LABELS, graphs):
@@ -207,7 +233,7 @@ def _city_labels(store, graphs, g: nx.Graph, lang: str = "en") -> dict[str, str]
     return {c: text for c, (_, text) in best.items()}
 
 
-def _city_countries(store, graphs, g: nx.Graph, lang: str = "en") -> tuple[dict[str, str], dict[str, str]]:
+def _city_countries(store, graphs, g, lang: str = "en") -> tuple[dict[str, str], dict[str, str]]:
     """City -> its country (the smallest IRI if several), and country -> its preferred label."""
     countries: dict[str, str] = {}
     best: dict[str, tuple] = {}
@@ -220,7 +246,7 @@ def _city_countries(store, graphs, g: nx.Graph, lang: str = "en") -> tuple[dict[
     return countries, {k: text for k, (_, text) in best.items()}
 
 
-def _city_populations(store, graphs, g: nx.Graph) -> dict[str, int]:
+def _city_populations(store, graphs, g) -> dict[str, int]:
     """The largest non-negative population stated for each city (unreadable numbers are skipped)."""
     population: dict[str, int] = {}
     for row in _rows(store, Q_POPULATION, graphs):
@@ -236,7 +262,7 @@ def _city_populations(store, graphs, g: nx.Graph) -> dict[str, int]:
     return population
 
 
-def _city_points(store, graphs, g: nx.Graph) -> dict[str, tuple[float, float]]:
+def _city_points(store, graphs, g) -> dict[str, tuple[float, float]]:
     """The first readable WKT point of each city, as (lon, lat)."""
     coords: dict[str, tuple[float, float]] = {}
     for row in _rows(store, Q_WKT, graphs):
@@ -246,15 +272,6 @@ def _city_points(store, graphs, g: nx.Graph) -> dict[str, tuple[float, float]]:
             if point:
                 coords[c] = point
     return coords
-
-
-def _city_memberships(store, graphs, governed: dict[str, str]) -> dict[str, set[str]]:
-    """City -> the city networks it (or its government) is a member of."""
-    memberships: dict[str, set[str]] = defaultdict(set)
-    for row in _rows(store, Q_MEMBERSHIPS, graphs):
-        p = _value(row["p"])
-        memberships[governed.get(p, p)].add(_value(row["o"]))
-    return memberships
 
 
 def _capitals(store, graphs) -> dict[str, set[str]]:

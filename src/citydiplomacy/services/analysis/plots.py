@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 import warnings
+from collections import Counter
 from pathlib import Path
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -30,7 +31,19 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def degree_distribution(degree_counts: list[tuple[int, int]], path: Path) -> Path:
+def _caption(fig: Figure, caption: str | None) -> None:
+    """A footer under the figure: the citation its data asks for."""
+    if caption:
+        fig.text(0.01, -0.02, caption, fontsize=7, ha="left", va="top", wrap=True)
+
+
+def degree_distribution(
+    degree_counts: list[tuple[int, int]],
+    path: Path,
+    xlabel: str = "twinning degree k (distinct partner cities)",
+    title: str = "Degree distribution of the twinning network",
+    caption: str | None = None,
+) -> Path:
     """P(k) and the complementary cumulative distribution P(K >= k) on log-log axes."""
     fig = Figure(figsize=(7, 5))
     ax = fig.add_subplot()
@@ -44,13 +57,10 @@ def degree_distribution(degree_counts: list[tuple[int, int]], path: Path) -> Pat
         running -= c
     ax.loglog(ks, pk, "o", markersize=4, label="P(k): share of cities with degree k")
     ax.loglog(ks, ccdf, "-", linewidth=1.5, label="P(K ≥ k)")
-    ax.set(
-        xlabel="twinning degree k (distinct partner cities)",
-        ylabel="share of cities",
-        title="Degree distribution of the twinning network",
-    )
+    ax.set(xlabel=xlabel, ylabel="share of cities", title=title)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
+    _caption(fig, caption)
     return _save(fig, path)
 
 
@@ -106,7 +116,9 @@ def country_heatmap(country_pairs: list[dict], countries: list[dict], path: Path
     return _save(fig, path)
 
 
-def cityness_scatter(scores, flow_threshold, place_threshold, path: Path, annotate: int = 8) -> Path:
+def cityness_scatter(
+    scores, flow_threshold, place_threshold, path: Path, annotate: int = 8, caption: str | None = None
+) -> Path:
     """Place score (x) against flow score (y) with the quadrant lines."""
     colours = {
         "network city": "tab:blue",
@@ -142,4 +154,50 @@ def cityness_scatter(scores, flow_threshold, place_threshold, path: Path, annota
         title="City-ness against town-ness",
     )
     ax.legend(loc="lower right", fontsize=8)
+    _caption(fig, caption)
     return _save(fig, path)
+
+
+def layers_overlap(cities: list[dict], path: Path, caption: str | None = None) -> Path:
+    """How the two layers overlap: cities in twinning only, in networks only, in both (bars), and for the
+    cities of either layer, twinning degree against the number of networks (scatter, log(1 + x) axes)."""
+    fig = Figure(figsize=(13, 5.5))
+    bars, scatter = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 2]})
+    groups = {
+        "twinning only": sum(1 for c in cities if c["twinning_degree"] and not c["networks"]),
+        "both layers": sum(1 for c in cities if c["twinning_degree"] and c["networks"]),
+        "networks only": sum(1 for c in cities if c["networks"] and not c["twinning_degree"]),
+    }
+    shown = bars.bar(list(groups), list(groups.values()), color=["tab:blue", "tab:purple", "tab:red"])
+    bars.bar_label(shown, labels=[f"{v:,}" for v in groups.values()])
+    bars.set(ylabel="cities", title="Cities by layer")
+    pairs = Counter((c["twinning_degree"], c["networks"]) for c in cities)
+    scatter.scatter(
+        [math.log1p(d) for d, _ in pairs],
+        [math.log1p(n) for _, n in pairs],
+        s=[15 + 15 * math.sqrt(count) for count in pairs.values()],
+        alpha=0.5,
+        c="tab:purple",
+        linewidths=0,
+    )
+    top_degree = max((d for d, _ in pairs), default=0)
+    top_networks = max((n for _, n in pairs), default=0)
+    scatter.set_xticks([math.log1p(v) for v in _ticks(top_degree)], [str(v) for v in _ticks(top_degree)])
+    scatter.set_yticks([math.log1p(v) for v in _ticks(top_networks)], [str(v) for v in _ticks(top_networks)])
+    scatter.set(
+        xlabel="twinning degree (distinct partner cities)",
+        ylabel="city networks joined",
+        title="Twinning degree against networks joined (marker area: cities)",
+    )
+    scatter.grid(True, alpha=0.3)
+    _caption(fig, caption)
+    return _save(fig, path)
+
+
+def _ticks(top: int) -> list[int]:
+    """0, 1, 2, 5, 10, 20, 50, ... up to *top*: readable ticks on a log(1 + x) axis."""
+    ticks, step = [0], 1
+    while step <= max(top, 1):
+        ticks += [v for v in (step, 2 * step, 5 * step) if v <= max(top, 1)]
+        step *= 10
+    return ticks

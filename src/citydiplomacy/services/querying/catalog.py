@@ -10,6 +10,9 @@ pattern with the project's prefixes, checked by ASK only when the answer is empt
 ``# needs-en:`` and ``# needs-fa:`` (what that data is, for a person) and optionally
 ``# needs-count: PATTERN`` with ``# needs-count-en:``/``-fa:`` (what the store holds instead,
 ``{count}`` standing for the number of the pattern's first variable).
+
+A ``# cites: NAME`` line names third-party data the answer may show whose licence asks to be cited
+(``climactor``; see core.citations): ``query run`` ends with its citation when the store holds it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from citydiplomacy.core import resources
+from citydiplomacy.core.citations import DATASETS
 from citydiplomacy.core.errors import CitydipError
 
 PARAM_TYPES = ("string", "label", "integer", "decimal", "boolean", "date", "gYear", "iri")
@@ -69,6 +73,7 @@ class Question:
     scope: str = "article"
     params: list[Param] = field(default_factory=list)
     needs: list[Need] = field(default_factory=list)
+    cites: list[str] = field(default_factory=list)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -114,6 +119,10 @@ def _read_field(q: Question, key: str, value: str, at: str) -> None:
         if not value:
             raise CitydipError(f"{at}: write '# needs: PATTERN' (a SPARQL triple pattern such as ?a cdo:startDate ?d)")
         q.needs.append(Need(value))
+    elif key == "cites":
+        if value not in DATASETS:
+            raise CitydipError(f"{at}: '# cites:' names one of {', '.join(DATASETS)}, not {value!r}")
+        q.cites.append(value)
     elif key in _NEED_FIELDS:
         if not q.needs:
             raise CitydipError(f"{at}: '# {key}:' describes a '# needs:' line; put it after one")
