@@ -19,6 +19,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.services.importing.climactor import (
+    ClimactorFile,
+    ClimactorOutcome,
+    import_climactor,
+    read_climactor,
+)
 from citydiplomacy.services.importing.sources import FORMATS, Parsed, detect_format, parse
 from citydiplomacy.services.importing.spreadsheet import (
     Columns,
@@ -31,6 +37,11 @@ from citydiplomacy.services.importing.writer import ImportResult, import_parsed
 
 __all__ = [
     "FORMATS",
+    "ClimactorFile",
+    "ClimactorOutcome",
+    "import_climactor",
+    "read_climactor",
+    "split_climactor",
     "Columns",
     "FileImport",
     "ImportJob",
@@ -113,6 +124,27 @@ def _data_and_names(paths: Iterable[str | Path], fmt: str | None) -> tuple[list[
         else:
             jobs.append((path, detected))
     return jobs, names
+
+
+def split_climactor(paths: Iterable[str | Path], fmt: str | None = None) -> tuple[list[Path], list[str | Path]]:
+    """The ClimActor files among *paths* (told by their header) and the rest; with *fmt* given, none is ClimActor."""
+    climactor: list[Path] = []
+    rest: list[str | Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if fmt is None and path.is_file() and detect_format_or_none(path) == "climactor":
+            climactor.append(path)
+        else:
+            rest.append(raw)
+    return climactor, rest
+
+
+def detect_format_or_none(path: Path) -> str | None:
+    """The detected format, or None where the file is not one we recognise (its import says why)."""
+    try:
+        return detect_format(path)
+    except CitydipError:
+        return None
 
 
 def resolve_inputs(paths: Iterable[str | Path], fmt: str | None = None) -> list[ImportJob]:

@@ -216,11 +216,15 @@ def detect_format(path: Path) -> str:
     first = text.splitlines()[0] if text.splitlines() else ""
     if first.split(",")[:2] == ["city", "cityLabel"]:
         return "ursino-csv"
+    from citydiplomacy.services.importing.climactor import detect as is_climactor
+
+    if is_climactor(first):
+        return "climactor"
     cells = first.split("\t")
     if len(cells) == 2 and QID_RE.fullmatch(cells[0].strip()):
         return "l3viathan-names" if not QID_RE.fullmatch(cells[1].strip()) else "l3viathan-tsv"
     raise CitydipError(
-        f"{path}: cannot tell the format (not GEXF, not query.csv's header, not QID<TAB>QID lines); "
+        f"{path}: cannot tell the format (not GEXF, not query.csv's header, not QID<TAB>QID lines, not ClimActor's header); "
         f"name it with --format {'|'.join(FORMATS)}, or use `citydip import csv` for a spreadsheet"
     )
 
