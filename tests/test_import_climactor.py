@@ -27,8 +27,10 @@ CDO = "https://w3id.org/citydiplomacy/ontology#"
 CDR = "https://w3id.org/citydiplomacy/resource/"
 ORG = "http://www.w3.org/ns/org#"
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "import.md"
-HEADER = ('"name","iso","entity_type","country","area","num_commit","lat","lng","population",'
-          '"population_year","state","admin_1","initiatives_committed","region"\n')
+HEADER = (
+    '"name","iso","entity_type","country","area","num_commit","lat","lng","population",'
+    '"population_year","state","admin_1","initiatives_committed","region"\n'
+)
 
 
 def raw_rows(path: Path) -> list[dict[str, str]]:
@@ -65,9 +67,11 @@ def imported(shared_data, climactor_file, tmp_path_factory):
     """A store with the three twinning files and then the ClimActor file, the report, and both outputs."""
     base = tmp_path_factory.mktemp("climactor")
     store_path, report = base / "kg", base / "report.csv"
-    p190 = [shared_data / "wikidata-p190-ursino2021" / "query.csv",
-            shared_data / "wikidata-p190-ursino2021" / "sister_cities.gexf",
-            shared_data / "wikidata-p190-l3viathan2016" / "relations.tsv"]
+    p190 = [
+        shared_data / "wikidata-p190-ursino2021" / "query.csv",
+        shared_data / "wikidata-p190-ursino2021" / "sister_cities.gexf",
+        shared_data / "wikidata-p190-l3viathan2016" / "relations.tsv",
+    ]
     first = CliRunner().invoke(cli, ["--store", str(store_path), "import", *map(str, p190), str(climactor_file)])
     assert first.exit_code == 0, first.output
     triples = _data_triples(store_path)
@@ -90,7 +94,7 @@ def _data_triples(store_path: Path) -> int:
 
 def test_every_dataset_name_is_mapped_and_every_mapping_row_is_used(climactor_file):
     in_file = {name for row in raw_rows(climactor_file) for name in raw_names(row["initiatives_committed"])}
-    assert in_file == set(mapping()), (in_file ^ set(mapping()))
+    assert in_file == set(mapping()), in_file ^ set(mapping())
     assert len(raw_rows(climactor_file)) == 14706
 
 
@@ -117,8 +121,10 @@ def test_docs_show_the_mapping_table():
     """docs/import.md holds one table row per dataset name, as the packaged file has it."""
     text = DOCS.read_text(encoding="utf-8")
     for row in mapping().values():
-        line = (f"| `{row['dataset_name']}` | {row['network'] or '-'} | {row['kind']} | "
-                f"{row['label_en'] or '-'} | {row['year'] or '-'} |")
+        line = (
+            f"| `{row['dataset_name']}` | {row['network'] or '-'} | {row['kind']} | "
+            f"{row['label_en'] or '-'} | {row['year'] or '-'} |"
+        )
         assert line in text, line
 
 
@@ -129,8 +135,11 @@ def test_counts_recomputed_from_the_raw_file(imported, climactor_file):
     assert len(report) == 14706
     links, networks, actors, regions = set(), set(), set(), set()
     for line, row in enumerate(raw_rows(climactor_file), 2):
-        wanted = {(network_iri(table[n]), table[n]["year"]) for n in raw_names(row["initiatives_committed"])
-                  if table[n]["kind"] in ca.IMPORTED_KINDS}
+        wanted = {
+            (network_iri(table[n]), table[n]["year"])
+            for n in raw_names(row["initiatives_committed"])
+            if table[n]["kind"] in ca.IMPORTED_KINDS
+        }
         outcome = report[line]["outcome"]
         assert (outcome != "not imported") == bool(wanted), (line, outcome)
         if not wanted:
@@ -143,9 +152,15 @@ def test_counts_recomputed_from_the_raw_file(imported, climactor_file):
         links |= {(member, net, year) for net, year in wanted}
         networks |= {net for net, _ in wanted}
     store = open_store(imported["store"])
-    stored = {(r["m"].value, r["n"].value, r["y"].value if r["y"] else "") for r in select(store, f"""
+    stored = {
+        (r["m"].value, r["n"].value, r["y"].value if r["y"] else "")
+        for r in select(
+            store,
+            f"""
         SELECT ?m ?n ?y {{ ?x a <{CDO}CityNetworkMembership> ; <{ORG}member> ?m ; <{ORG}organization> ?n ;
-                          <http://www.w3.org/ns/prov#wasDerivedFrom> ?s OPTIONAL {{ ?x <{CDO}observationYear> ?y }} }}""")}
+                          <http://www.w3.org/ns/prov#wasDerivedFrom> ?s OPTIONAL {{ ?x <{CDO}observationYear> ?y }} }}""",
+        )
+    }
     assert stored == links
     assert {n for _, n, _ in stored} == networks and len(networks) == 41
     assert {m for m, _, _ in stored} == actors
@@ -179,8 +194,9 @@ def test_the_line_not_in_utf8_is_read_and_reported(imported):
 
 def test_matched_cities_lie_where_the_file_says(imported):
     """Compared distances stay within the largest radius the rule allows, and most are a few km."""
-    distances = sorted(float(row["distance km"]) for row in imported["report"]
-                       if row["outcome"] == "matched" and row["distance km"])
+    distances = sorted(
+        float(row["distance km"]) for row in imported["report"] if row["outcome"] == "matched" and row["distance km"]
+    )
     assert len(distances) > 1000
     assert distances[-1] <= ca.radius_km(40_000_000)
     assert distances[len(distances) // 2] < 5
@@ -195,12 +211,15 @@ def test_imported_memberships_conform_and_a_broken_one_is_reported(imported, tmp
     violations = [r for r in found.results if str(r.severity).endswith("Violation")]
     assert violations == []
     broken = tmp_path / "membership.ttl"
-    broken.write_text(f"""
+    broken.write_text(
+        f"""
         <{CDR}membership/x> a <{CDO}CityNetworkMembership> ; <{ORG}member> <{CDR}country/italy> ;
             <{ORG}organization> <{CDR}network/global-covenant-of-mayors> ; <{CDO}observationYear> 1800 .
         <{CDR}country/italy> a <{CDO}Country> .
         <{CDR}network/global-covenant-of-mayors> a <{CDO}CityNetwork> .
-        """, encoding="utf-8")
+        """,
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(cli, ["validate", str(broken)])
     assert result.exit_code == 1, result.output
     assert "ObservationYearMinShape" in result.output and "MemberClassShape" in result.output
@@ -258,16 +277,25 @@ def test_reconciliation_rule(tmp_path):
 
     def city(key, label, country=None, point=None, population=None):
         node = ox.NamedNode(CDR + "city/" + key)
-        quads = [ox.Quad(node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                         ox.NamedNode(CDO + "City"), g),
-                 ox.Quad(node, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal(label), g)]
+        quads = [
+            ox.Quad(
+                node, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(CDO + "City"), g
+            ),
+            ox.Quad(node, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal(label), g),
+        ]
         if country:
             quads.append(ox.Quad(node, ox.NamedNode(CDO + "country"), ox.NamedNode(CDR + "country/" + country), g))
         if point:
             geometry = ox.NamedNode(node.value + "/geometry")
-            quads += [ox.Quad(node, ox.NamedNode("http://www.opengis.net/ont/geosparql#hasGeometry"), geometry, g),
-                      ox.Quad(geometry, ox.NamedNode("http://www.opengis.net/ont/geosparql#asWKT"),
-                              ox.Literal(f"POINT({point[0]} {point[1]})"), g)]
+            quads += [
+                ox.Quad(node, ox.NamedNode("http://www.opengis.net/ont/geosparql#hasGeometry"), geometry, g),
+                ox.Quad(
+                    geometry,
+                    ox.NamedNode("http://www.opengis.net/ont/geosparql#asWKT"),
+                    ox.Literal(f"POINT({point[0]} {point[1]})"),
+                    g,
+                ),
+            ]
         if population:
             quads.append(ox.Quad(node, ox.NamedNode(CDO + "population"), ox.Literal(str(population)), g))
         store.extend(quads)

@@ -44,6 +44,7 @@ from citydiplomacy.core.namespaces import CDO, CDR, ORG, WD
 from citydiplomacy.core.output import no_progress
 from citydiplomacy.core.resources import package_data_file
 from citydiplomacy.services.importing import countrynames
+from citydiplomacy.services.importing.sources import CLIMACTOR_HEADER as HEADER
 from citydiplomacy.services.importing.sources import SourceFile
 from citydiplomacy.services.importing.spreadsheet import CityIndex, CountryIndex
 from citydiplomacy.services.importing.textnorm import fold, slug
@@ -67,22 +68,6 @@ CITATION = (
     "ClimActor data: Hsu, A., Yeo, Z.Y., Rauber, R. et al., Scientific Data 7, 374 (2020); "
     "Manya, D. et al. (2025), Climactor 2.0, doi:10.15139/S3/GGWVVQ. Non-commercial use only."
 )
-HEADER = [
-    "name",
-    "iso",
-    "entity_type",
-    "country",
-    "area",
-    "num_commit",
-    "lat",
-    "lng",
-    "population",
-    "population_year",
-    "state",
-    "admin_1",
-    "initiatives_committed",
-    "region",
-]
 MAPPING_FILE = "climactor-initiatives.csv"
 IMPORTED_KINDS = ("network", "initiative")
 KINDS = (*IMPORTED_KINDS, "reporting", "none")
@@ -355,11 +340,11 @@ class Reconciler:
     def candidates(self, row: ActorRow) -> list[tuple[str, float | None]]:
         """The graph's cities that pass the rule for *row*, with their distance (None: not compared)."""
         wanted = row_country_keys(row)
-        passed = []
+        passed: list[tuple[str, float | None]] = []
         for city in sorted(self.cities.by_name.get(fold(row.name), ())):
             if city.startswith(CLIMACTOR_CITY):
                 continue  # our own earlier import: matching it would make a second import differ
-            keys = self.cities.country_keys.get(city, frozenset())
+            keys: set[str] = self.cities.country_keys.get(city, set())
             if keys and not keys & wanted:
                 continue
             point = self.point.get(city)
@@ -379,9 +364,9 @@ class Reconciler:
         passed = self.candidates(row)
         near = [(city, distance) for city, distance in passed if distance is not None]
         if len(passed) > 1 and len(near) == 1:
-            city, distance = near[0]
+            city, near_km = near[0]
             others = f"{len(passed) - 1} more of that name and country have no point to compare"
-            return Match("matched", city, [self.cities.describe(c) for c, _ in passed], distance, others)
+            return Match("matched", city, [self.cities.describe(c) for c, _ in passed], near_km, others)
         if len(passed) == 1:
             city, distance = passed[0]
             return Match("matched", city, [self.cities.describe(city)], distance, _match_note(distance))
@@ -420,13 +405,14 @@ class ClimactorOutcome:
     memberships: int = 0  # distinct (actor, initiative, year) written
     networks: int = 0
     members: set[str] = field(default_factory=set)  # distinct actors with a membership
-
-    @property
-    def actors(self) -> int:
-        return len(self.members)
     skipped: Counter = field(default_factory=Counter)
     report_rows: list[tuple] = field(default_factory=list)
     triples_added: int = 0
+
+    @property
+    def actors(self) -> int:
+        """Distinct actors (cities and regions) that have a membership."""
+        return len(self.members)
 
 
 REPORT_HEADER = [
@@ -597,12 +583,6 @@ def import_climactor(store: ox.Store, read: ClimactorFile, progress=no_progress)
             advance()
     run.out.report_rows.sort(key=lambda r: r[0])
     return run.finish()
-
-
-def detect(head: str) -> bool:
-    """Is this the first line of a ClimActor file? (its header, quoted or not)."""
-    first = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
-    return [cell.strip().strip('"') for cell in first.split(",")] == HEADER
 
 
 __all__ = [
