@@ -94,6 +94,7 @@ class V:
     observationYear = ox.NamedNode(str(CDO.observationYear))
     basedIn = ox.NamedNode(str(CDO.basedIn))
     dctype = ox.NamedNode(str(DCTERMS.type))
+    citation = ox.NamedNode(str(DCTERMS.bibliographicCitation))
 
 
 # ---------------------------------------------------------------- the mapping of dataset names
@@ -439,6 +440,7 @@ class _ClimactorImport:
         label = f"import of {read.path.name} (ClimActor)"
         quads, self.src, self.act = provenance_quads(store, [read.source], self.graph, label)
         self.quads: list[tuple] = [(q.subject, q.predicate, q.object, q.graph_name) for q in quads]
+        self.quads.append((self.src, V.citation, ox.Literal(CITATION), self.graph))  # its licence asks for it
         self.reconciler = Reconciler(store)
         self.countries = CountryIndex(store)
         self.country_of: dict[str, ox.NamedNode] = {}
