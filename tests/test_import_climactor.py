@@ -261,6 +261,16 @@ def test_bad_rows_are_skipped_with_their_line_and_good_rows_imported(tmp_path):
     assert year.value == "2022" and year.datatype == ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 
 
+def test_the_library_imports_it_among_other_files_or_alone(tmp_path):
+    from citydiplomacy.graph import KnowledgeGraph
+
+    path = _write(tmp_path, '"Yazd","IRN","City","Iran",NA,1,31.9,54.37,529673,2016,NA,NA,"GCoM2022","MENA"\n')
+    kg = KnowledgeGraph(tmp_path / "kg")
+    outcome = kg.import_files([path])
+    assert outcome.climactor[0].memberships == 1 and outcome.triples_added == outcome.climactor[0].triples_added > 0
+    assert kg.import_climactor(path).triples_added == 0
+
+
 def test_a_wrong_header_is_one_line_and_exit_2(tmp_path):
     path = tmp_path / "climactor.csv"
     path.write_text(HEADER.replace('"region"', '"continent"') + "x\n", encoding="utf-8")
