@@ -327,7 +327,8 @@ class Match:
 class Reconciler:
     """The rule: a city of the graph (not one this importer created) is the actor when (1) one of its
     labels folds to the actor's name, (2) its country is the actor's (ISO code) or it has none, and
-    (3) its point lies within ``radius_km(max population)`` of the actor's; a city with no country
+    (3) its point lies within ``radius_km(max population)`` of the actor's (a name with no such city is
+    tried again without a trailing state or country: ``Albany, NY``); a city with no country
     needs (3), a city in the same country with no point to compare passes on (1) and (2). Exactly one
     such city, or several of which exactly one passed (3) by its point: matched; several otherwise:
     ambiguous (a new city is made, nothing merged); none: created."""
@@ -339,10 +340,17 @@ class Reconciler:
         self.point = {iri: p for iri, wkt in points.items() if (p := wkt_point(wkt)) is not None}
 
     def candidates(self, row: ActorRow) -> list[tuple[str, float | None]]:
-        """The graph's cities that pass the rule for *row*, with their distance (None: not compared)."""
+        """The graph's cities that pass the rule for the row's name, else for its name without a
+        trailing state or country (``Albany, NY``, ``London, UK``, ``Alburqueque, Spain``)."""
+        passed = self._passing(row, row.name)
+        base = name_without_region(row)
+        return passed if passed or base is None else self._passing(row, base)
+
+    def _passing(self, row: ActorRow, name: str) -> list[tuple[str, float | None]]:
+        """The graph's cities called *name* that pass the rule for *row*, with their distance (None: not compared)."""
         wanted = row_country_keys(row)
         passed: list[tuple[str, float | None]] = []
-        for city in sorted(self.cities.by_name.get(fold(row.name), ())):
+        for city in sorted(self.cities.by_name.get(fold(name), ())):
             if city.startswith(CLIMACTOR_CITY):
                 continue  # our own earlier import: matching it would make a second import differ
             keys: set[str] = self.cities.country_keys.get(city, set())
@@ -374,6 +382,20 @@ class Reconciler:
         if passed:
             return Match("ambiguous", own_iri, [self.cities.describe(city) for city, _ in passed])
         return Match("created", own_iri)
+
+
+_REGION_SUFFIX = re.compile(r"(.+?),\s*([A-Z]{2,3}|[^,]+)")
+
+
+def name_without_region(row: ActorRow) -> str | None:
+    """The name before a trailing ``, XX`` (a state or country code) or ``, <the row's country>``; else None."""
+    match = _REGION_SUFFIX.fullmatch(row.name.strip())
+    if match is None or "," in match[2]:
+        return None
+    suffix = match[2].strip()
+    if re.fullmatch(r"[A-Z]{2,3}", suffix) or countrynames.same_country_keys(suffix) & row_country_keys(row):
+        return match[1].strip()
+    return None
 
 
 def _match_note(distance: float | None) -> str:
@@ -483,7 +505,8 @@ class _ClimactorImport:
         self.written.add(match.iri)
         node, g = ox.NamedNode(match.iri), self.graph
         country = self._country(row)
-        self.quads += [(node, T.label, ox.Literal(row.name), g), (node, T.source, self.src, g)]
+        # ClimActor writes names as English-language sources do (no diacritics): tagged @en
+        self.quads += [(node, T.label, ox.Literal(row.name, language="en"), g), (node, T.source, self.src, g)]
         if row.region:
             self.quads += [(node, T.type, V.NonCentralGovernment, g), (node, V.basedIn, country, g)]
             return
