@@ -277,6 +277,9 @@ def test_a_wrong_header_is_one_line_and_exit_2(tmp_path):
     result = CliRunner().invoke(cli, ["import", "climactor", str(path)])
     assert result.exit_code == 2
     assert "expected the ClimActor header" in result.output and "Traceback" not in result.output
+    nul = _write(tmp_path, '"Ya\0zd","IRN","City","Iran",NA,1,31.9,54.37,5,2016,NA,NA,"GCoM2022","MENA"\n')
+    result = CliRunner().invoke(cli, ["import", "climactor", str(nul)])
+    assert result.exit_code == 2 and "climactor.csv:2: holds a NUL byte" in result.output
 
 
 def test_reconciliation_rule(tmp_path):

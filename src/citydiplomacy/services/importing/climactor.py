@@ -192,6 +192,8 @@ def _decoded_lines(path: Path, issues: list[tuple[int, str, str]]):
             except UnicodeDecodeError as exc:
                 text = raw.decode("mac_roman")
                 issues.append((number, "not UTF-8", f"byte 0x{raw[exc.start]:02X}; line read as Mac OS Roman"))
+            if "\0" in text:
+                raise CitydipError(f"{path}:{number}: holds a NUL byte, so it is not a text CSV; is it the right file?")
             yield text.replace("\u00a0", " ")
 
 
