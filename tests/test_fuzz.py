@@ -1,8 +1,7 @@
 """The fuzz run of scripts/fuzz.py, bounded in time, as part of the suite (issue 10).
 
 It feeds generated and mutated inputs to the RDF readers, `citydip import csv`, `citydip import
-climactor`, the date
-parser and --param binding; any outcome other than a result or a one-line user error fails.
+climactor`, the date parser and --param binding; any outcome other than a result or a one-line user error fails.
 """
 
 from __future__ import annotations
