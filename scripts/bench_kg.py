@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Benchmark the knowledge graph at real size: import, validate, every competency question.
 
-Fast way: the three shared P190 files imported into a fresh pyoxigraph store
+Fast way: the three shared P190 files and then the ClimActor file (its actors reconciled with the
+twinning cities, ``importing.climactor``) imported into a fresh pyoxigraph store
 (``citydiplomacy.services.importing``), validated with ``citydiplomacy.services.validation.fast``, and every
 question of ``queries/`` run by ``citydiplomacy.services.querying.local.run`` (what ``citydip query``
 does). Plain way, in the same run: the same importer logic writing into an in-memory
@@ -32,7 +33,7 @@ sys.path.insert(0, str(REPO / "src"))
 import pyoxigraph as ox  # noqa: E402
 import rdflib  # noqa: E402
 
-from citydiplomacy.services.importing import sources, writer  # noqa: E402
+from citydiplomacy.services.importing import climactor, sources, writer  # noqa: E402
 from citydiplomacy.core.terms import to_rdflib  # noqa: E402
 from citydiplomacy.services.validation import fast as fastcheck  # noqa: E402
 from citydiplomacy.core.namespaces import GRAPH_ONTOLOGY  # noqa: E402
@@ -212,6 +213,12 @@ def main() -> int:
             step.triples = len(store)
             step.note = f"{result.pairs} pairs, {result.new_agreements} new"
         fast_total += step.seconds
+    climactor_file = data / "climactor-hsu2020" / "subnational_contextuals_database_Dec2022.csv"
+    with Step("fast", f"import {climactor_file.name[:28]}") as step:
+        done = climactor.import_climactor(store, climactor.read_climactor(climactor_file))
+        step.triples = len(store)
+        step.note = f"{done.memberships} memberships, {done.outcomes['matched']} rows matched"
+    fast_total += step.seconds
     with Step("fast", "validate (fastcheck)") as step:
         report = fastcheck.validate_store(store)
         step.triples = report.triples
@@ -262,6 +269,10 @@ def main() -> int:
             writer.import_parsed(plain, sources.parse(path, fmt, names))
             step.triples = len(plain)
         plain_total += step.seconds
+    with Step("plain", f"import {climactor_file.name[:28]}") as step:
+        climactor.import_climactor(plain, climactor.read_climactor(climactor_file))  # type: ignore[arg-type]
+        step.triples = len(plain)
+    plain_total += step.seconds
     with Step("plain", "rdflib graph: data + ontology + examples") as step:
         graph = plain_union_graph(plain, onto)
         step.triples = len(graph)

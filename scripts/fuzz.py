@@ -3,6 +3,8 @@
 Targets (each fed by Hypothesis, mutating small valid seeds and writing random bytes):
   rdf      every RDF syntax through the guarded reader (rdfio.read_rdf) and the store loader
   csv      `citydip import csv` on random spreadsheets (cells, delimiters, encodings, dates)
+  climactor `citydip import climactor` on random rows under ClimActor's header (names, codes,
+           points, populations, initiative lists, bytes that are not UTF-8)
   dates    the date parser (Gregorian, Solar Hijri, digits in three scripts)
   params   `--param` values bound into a question
 
@@ -134,6 +136,39 @@ def fuzz_csv(target: Target, workdir: Path, seconds: float) -> None:
     target.run_for(seconds, test)
 
 
+CLIMACTOR_HEADER = (
+    '"name","iso","entity_type","country","area","num_commit","lat","lng","population",'
+    '"population_year","state","admin_1","initiatives_committed","region"\n'
+)
+CLIMACTOR_TOKENS = ["NA", "IRN", "USA", "City", "Region", "GCoM2022", "NAZCA", "C40Cities2022;;Race to Zero",
+                    "Albany, NY", "1.5e+07", "-4", "999", "nan", "inf"]
+
+
+def fuzz_climactor(target: Target, workdir: Path, seconds: float) -> None:
+    from click.testing import CliRunner
+
+    from citydiplomacy.cli import cli
+
+    store = str(workdir / "climactor-store")
+    cell = st.one_of(st.sampled_from(CLIMACTOR_TOKENS + HOSTILE_TOKENS), st.text(max_size=12)).map(
+        lambda text: '"' + text.replace('"', '""') + '"'
+    )
+    row = st.lists(cell, min_size=0, max_size=15).map(lambda cells: ",".join(cells))
+    body = st.lists(row, max_size=6).map(lambda rows: CLIMACTOR_HEADER + "\n".join(rows))
+
+    @_quick(30)
+    @given(body, st.sampled_from(["utf-8", "latin-1", "mac_roman"]))
+    def test(text, enc):
+        target.cases += 1
+        path, report = workdir / "climactor.csv", workdir / "climactor-report.csv"
+        path.write_bytes(text.encode(enc, errors="replace"))
+        result = CliRunner().invoke(cli, ["--store", store, "import", "climactor", str(path), "--report", str(report)])
+        if result.exit_code not in (0, 2):
+            raise AssertionError(f"exit {result.exit_code}: {result.output.strip()[:200]} {result.exception!r}")
+
+    target.run_for(seconds, test)
+
+
 def fuzz_dates(target: Target, workdir: Path, seconds: float) -> None:
     from citydiplomacy.services.importing.dates import DateError, parse_date
 
@@ -173,7 +208,7 @@ def fuzz_params(target: Target, workdir: Path, seconds: float) -> None:
     target.run_for(seconds, test)
 
 
-TARGETS = {"rdf": fuzz_rdf, "csv": fuzz_csv, "dates": fuzz_dates, "params": fuzz_params}
+TARGETS = {"rdf": fuzz_rdf, "csv": fuzz_csv, "climactor": fuzz_climactor, "dates": fuzz_dates, "params": fuzz_params}
 
 
 def main(argv: list[str] | None = None) -> int:

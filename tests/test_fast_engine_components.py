@@ -160,6 +160,19 @@ CASES = [
         """,
     ),
     (
+        "maxInclusive",
+        SH.MaxInclusiveConstraintComponent,
+        """
+        ex:ValidYear ex:year 2022, 2100, 1999.5 .
+        ex:InvalidYear ex:year 2101, "abc", ex:year2000, "2100.5"^^xsd:decimal .
+        """,
+        """
+        ex:YearShape a sh:NodeShape ; sh:targetSubjectsOf ex:year ;
+            sh:property ex:YearShape-year .
+        ex:YearShape-year sh:path ex:year ; sh:maxInclusive 2100 .
+        """,
+    ),
+    (
         "or-alternativePath",
         SH.OrConstraintComponent,
         """

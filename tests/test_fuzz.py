@@ -1,7 +1,7 @@
 """The fuzz run of scripts/fuzz.py, bounded in time, as part of the suite (issue 10).
 
-It feeds generated and mutated inputs to the RDF readers, `citydip import csv`, the date
-parser and --param binding; any outcome other than a result or a one-line user error fails.
+It feeds generated and mutated inputs to the RDF readers, `citydip import csv`, `citydip import
+climactor`, the date parser and --param binding; any outcome other than a result or a one-line user error fails.
 """
 
 from __future__ import annotations
@@ -21,5 +21,5 @@ def test_fuzz_run_finds_no_crash(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     lines = [line for line in result.stdout.splitlines() if line.startswith("fuzz ")]
-    assert len(lines) == 4 and all(" 0 crashes" in line for line in lines), result.stdout
+    assert len(lines) == 5 and all(" 0 crashes" in line for line in lines), result.stdout
     assert all(int(line.split()[2]) > 0 for line in lines), "every target ran at least one case"

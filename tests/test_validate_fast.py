@@ -1,7 +1,8 @@
 """The fast evaluator gives the same SHACL results as pyshacl (the reference) on a test corpus.
 
 Corpus: a slice of each shared file (query.csv and relations.tsv+names.tsv rows, a GEXF
-subgraph written with networkx), the article's examples (in every store), and
+subgraph written with networkx, the first rows of the ClimActor file: its cities, regions,
+networks and memberships), the article's examples (in every store), and
 tests/data/import/broken.ttl, which breaks every shape of shapes/data.ttl.
 """
 
@@ -46,8 +47,11 @@ def corpus_store(shared_data, tmp_path_factory):
     nodes = list(graph.nodes)[:60]
     gexf = base / "slice.gexf"
     nx.write_gexf(graph.subgraph(nodes).copy(), gexf)
+    climactor = shared_data / "climactor-hsu2020" / "subnational_contextuals_database_Dec2022.csv"
+    climactor_slice = _head(climactor, base / "climactor.csv", 400)
     store_path = base / "kg"
-    result = CliRunner().invoke(cli, ["--store", str(store_path), "import", str(query), str(gexf), str(relations)])
+    files = [str(query), str(gexf), str(relations), str(climactor_slice)]
+    result = CliRunner().invoke(cli, ["--store", str(store_path), "import", *files])
     assert result.exit_code == 0, result.output
     store = open_store(store_path)
     store.bulk_load(path=str(BROKEN), format=ox.RdfFormat.TURTLE,

@@ -28,7 +28,7 @@ class KnowledgeGraph:
         self.store = open_store(path, read_only=read_only)
 
     def import_files(self, paths: Iterable[str | Path], fmt: str | None = None):
-        """Import the Wikidata P190 files (format detected from the content); see ``citydip import``."""
+        """Import the Wikidata P190 files (format detected from the content) and any ClimActor file; see ``citydip import``."""
         from citydiplomacy.services.importing.api import import_files
 
         return import_files(self.store, [str(p) for p in paths], fmt)
@@ -38,6 +38,12 @@ class KnowledgeGraph:
         from citydiplomacy.services.importing.api import import_spreadsheet
 
         return import_spreadsheet(self.store, Path(path), columns, calendar=calendar, delimiter=delimiter)
+
+    def import_climactor(self, path: str | Path):
+        """Import ClimActor's memberships of cities and regions in city networks; see ``citydip import climactor``."""
+        from citydiplomacy.services.importing.api import import_climactor, read_climactor
+
+        return import_climactor(self.store, read_climactor(path))
 
     def validate(self, engine: str = "auto", inference: str = "rdfs"):
         """SHACL validation of the store's instance data: a Report with ``conforms``, ``counts``, ``results``."""

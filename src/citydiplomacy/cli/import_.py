@@ -37,7 +37,7 @@ class ImportGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 def import_() -> None:
-    """Import twinning data into the store.
+    """Import twinning data and city network memberships into the store.
 
     \b
     citydip import PATH... [--format gexf|ursino-csv|l3viathan-tsv] [--report FILE]
@@ -45,6 +45,9 @@ def import_() -> None:
         relations.tsv takes its labels from names.tsv beside it (or given as a PATH).
     citydip import csv FILE --city-a COL --country-a COL --city-b COL --country-b COL ...
         a researcher's spreadsheet, reconciled against the cities in the graph.
+    citydip import climactor FILE [--report FILE]
+        ClimActor's city and regional climate network memberships (also detected
+        by its header among the PATHs of the first form; imported after them).
 
     Importing the same file twice adds nothing. Exit codes: 0 imported, 2 bad input.
     """
@@ -67,24 +70,33 @@ def import_() -> None:
 )
 @common_options
 def files(paths: tuple[str, ...], fmt: str | None, report: str | None) -> None:
-    """Import the shared Wikidata P190 files."""
+    """Import the shared Wikidata P190 files (and ClimActor files, told by their header)."""
     from citydiplomacy.cli import store_from_context
     from citydiplomacy.services.importing import api
 
+    climactor_paths, rest = api.split_climactor(paths, fmt)
     with progress("reading", total=len(paths)) as advance:
-        read = api.read_files(paths, fmt, advance)  # a bad file fails before the store is opened (and locked)
+        read = api.read_files(rest, fmt, advance) if rest else []  # a bad file fails before the store is opened
+        climactor_read = [api.read_climactor(path) for path in climactor_paths]
     if report:
         check_writable(report)  # before the store changes, not after
     store = store_from_context()
     try:
         with progress("importing", total=len(read)) as advance:
             outcome = api.import_read_files(store, read, advance)
+        # ClimActor last: its actors are reconciled with the cities the twinning files brought
+        climactor_done = [(item, api.import_climactor(store, item, progress)) for item in climactor_read]
     finally:
         del store  # release the store's lock even when an error is on its way up
-    _print_summary(outcome)
-    _print_issues(outcome.issues())
+    if read:
+        _print_summary(outcome)
+    issues = outcome.issues()
+    for item, done in climactor_done:
+        _print_climactor_summary(item, done)
+        issues += _climactor_issues(item)
+    _print_issues(issues)
     if report:
-        _write_csv(report, ["file", "line", "kind", "message"], outcome.issues())
+        _write_csv(report, ["file", "line", "kind", "message"], issues)
         click.echo(f"issues written to {report}")
 
 
@@ -223,3 +235,78 @@ def _print_sheet_summary(path: Path, outcome) -> None:
 
 
 csv_.name = "csv"
+
+
+@import_.command("climactor")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=str),
+    callback=make_parents,
+    help="Write one row per input row (matched, created, ambiguous, region, not imported, skipped) here.",
+)
+@common_options
+def climactor(file: str, report: str | None) -> None:
+    """Import the ClimActor file of city and regional climate network memberships (Hsu et al. 2020).
+
+    Each actor is reconciled with the graph's cities (same name, same country, close enough) or
+    created; each link to a city network or climate initiative becomes a membership with the
+    year its dataset recorded it. Reporting platforms (CDP, NAZCA, carbonn) are counted, not imported.
+    """
+    from citydiplomacy.cli import store_from_context
+    from citydiplomacy.services.importing import api
+
+    read = api.read_climactor(file)  # a bad file fails before the store is opened (and locked)
+    if report:
+        check_writable(report)
+    store = store_from_context()
+    try:
+        outcome = api.import_climactor(store, read, progress)
+    finally:
+        del store
+    _print_climactor_summary(read, outcome)
+    _print_issues(_climactor_issues(read))
+    if report:
+        from citydiplomacy.services.importing.climactor import REPORT_HEADER
+
+        _write_csv(report, REPORT_HEADER, outcome.report_rows)
+        click.echo(f"reconciliation report written to {report}")
+
+
+def _climactor_issues(read) -> list[tuple[str, object, str, str]]:
+    """(file, line, kind, message) of every skipped row and dropped value of a ClimActor file."""
+    name = read.path.name
+    rows = [(name, line, reason, f"line {line}: skipped: {detail}") for line, reason, detail in read.skipped]
+    return rows + [(name, line, kind, f"line {line}: {detail}") for line, kind, detail in read.issues]
+
+
+def _print_climactor_summary(read, outcome) -> None:
+    """The counts of one ClimActor import, and the one line that says what it did and cites the data."""
+    from citydiplomacy.services.importing.climactor import CITATION
+
+    found = outcome.outcomes
+    print_table(
+        ["rows", "matched", "created", "ambiguous", "regions", "not imported", "skipped"]
+        + ["memberships", "networks", "reporting links left out", "triples added"],
+        [
+            (
+                outcome.rows,
+                found["matched"],
+                found["created"],
+                found["ambiguous"],
+                found["region"],
+                found["not imported"],
+                sum(outcome.skipped.values()),
+                outcome.memberships,
+                outcome.networks,
+                outcome.kinds["reporting"],
+                outcome.triples_added,
+            )
+        ],
+        title=f"import {read.path.name} (ClimActor)",
+    )
+    click.echo(
+        f"{read.path.name}: {outcome.memberships} memberships of {outcome.actors} actors "
+        f"in {outcome.networks} networks and initiatives, {outcome.triples_added} triples added"
+    )
+    click.echo(CITATION)

@@ -74,3 +74,8 @@ def jsonld_context() -> dict:
         return json.loads(path.read_text(encoding="utf-8"))["@context"]
     except (OSError, ValueError, KeyError) as exc:
         raise CitydipError(f"{path}: cannot read the JSON-LD context ({exc})", EXIT_INTERNAL) from None
+
+
+def package_data_file(name: str) -> Path:
+    """A table the package ships under ``citydiplomacy/data/`` (such as the ClimActor initiative mapping)."""
+    return _PACKAGE_DIR / "data" / name

@@ -19,6 +19,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.services.importing.climactor import (
+    ClimactorFile,
+    ClimactorOutcome,
+    import_climactor,
+    read_climactor,
+)
 from citydiplomacy.services.importing.sources import FORMATS, Parsed, detect_format, parse
 from citydiplomacy.services.importing.spreadsheet import (
     Columns,
@@ -31,6 +37,11 @@ from citydiplomacy.services.importing.writer import ImportResult, import_parsed
 
 __all__ = [
     "FORMATS",
+    "ClimactorFile",
+    "ClimactorOutcome",
+    "import_climactor",
+    "read_climactor",
+    "split_climactor",
     "Columns",
     "FileImport",
     "ImportJob",
@@ -89,6 +100,7 @@ class ImportOutcome:
     """What an import of P190 files did, one :class:`FileImport` per data file."""
 
     files: list[FileImport] = field(default_factory=list)
+    climactor: list[ClimactorOutcome] = field(default_factory=list)  # ClimActor files among the paths
 
     def issues(self) -> list[tuple[str, object, str, str]]:
         """Every (file, line, kind, message), in file order: the rows of ``--report``."""
@@ -96,7 +108,8 @@ class ImportOutcome:
 
     @property
     def triples_added(self) -> int:
-        return sum(item.result.triples_added for item in self.files if item.result)
+        twinning = sum(item.result.triples_added for item in self.files if item.result)
+        return twinning + sum(item.triples_added for item in self.climactor)
 
 
 def _data_and_names(paths: Iterable[str | Path], fmt: str | None) -> tuple[list[tuple[Path, str]], list[Path]]:
@@ -108,11 +121,36 @@ def _data_and_names(paths: Iterable[str | Path], fmt: str | None) -> tuple[list[
         if not path.is_file():
             raise CitydipError(f"{path}: no such file")
         detected = fmt or detect_format(path)
+        if detected == "climactor":
+            raise CitydipError(
+                f"{path}: a ClimActor file; import it with `citydip import climactor` (import_climactor)"
+            )
         if detected == "l3viathan-names" or (fmt == "l3viathan-tsv" and detect_format(path) == "l3viathan-names"):
             names.append(path)
         else:
             jobs.append((path, detected))
     return jobs, names
+
+
+def split_climactor(paths: Iterable[str | Path], fmt: str | None = None) -> tuple[list[Path], list[str | Path]]:
+    """The ClimActor files among *paths* (told by their header) and the rest; with *fmt* given, none is ClimActor."""
+    climactor: list[Path] = []
+    rest: list[str | Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if fmt is None and path.is_file() and detect_format_or_none(path) == "climactor":
+            climactor.append(path)
+        else:
+            rest.append(raw)
+    return climactor, rest
+
+
+def detect_format_or_none(path: Path) -> str | None:
+    """The detected format, or None where the file is not one we recognise (its import says why)."""
+    try:
+        return detect_format(path)
+    except CitydipError:
+        return None
 
 
 def resolve_inputs(paths: Iterable[str | Path], fmt: str | None = None) -> list[ImportJob]:
@@ -156,8 +194,14 @@ def import_read_files(store: ox.Store, files: Sequence[FileImport], advance: Adv
 
 
 def import_files(store: ox.Store, paths: Iterable[str | Path], fmt: str | None = None) -> ImportOutcome:
-    """Read the shared Wikidata P190 files *paths* (gexf, ursino-csv, l3viathan-tsv) into *store*."""
-    return import_read_files(store, read_files(paths, fmt))
+    """Read the shared Wikidata P190 files *paths* (gexf, ursino-csv, l3viathan-tsv) into *store*, and
+    any ClimActor file among them after those (its actors are reconciled with their cities)."""
+    climactor_paths, rest = split_climactor(paths, fmt)
+    read = read_files(rest, fmt) if rest else []
+    climactor_read = [read_climactor(path) for path in climactor_paths]  # every file read before any write
+    outcome = import_read_files(store, read)
+    outcome.climactor = [import_climactor(store, item) for item in climactor_read]
+    return outcome
 
 
 def read_spreadsheet(path: str | Path, columns: Columns, delimiter: str | None = None) -> Sheet:

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import babel
 from babel import Locale
-from babel.core import get_cldr_version
+from babel.core import get_cldr_version, get_global
 
 from citydiplomacy.services.importing.textnorm import fold
 
@@ -84,6 +84,14 @@ def lookup(name: str) -> CountryNames | None:
     """The CLDR names of the country called *name* (English, Persian, Wikidata's or ISO code)."""
     code = _by_key().get(name_key(name))
     return _by_code()[code] if code else None
+
+
+def alpha2_of_alpha3(code: str) -> str | None:
+    """The two-letter code of an ISO 3166-1 alpha-3 code (``IRN`` -> ``IR``), from CLDR's aliases; None if unknown."""
+    aliases = get_global("territory_aliases").get(code.upper())
+    if not aliases or len(aliases[0]) != 2 or aliases[0] not in _by_code():
+        return None
+    return str(aliases[0])
 
 
 def persian_name(name: str) -> str | None:

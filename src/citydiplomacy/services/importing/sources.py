@@ -38,6 +38,23 @@ URSINO_HEADER = [
     "sister_population",
     "sister_coordinate_location",
 ]
+# The header of ClimActor's subnational_contextuals_database (see importing/climactor.py).
+CLIMACTOR_HEADER = [
+    "name",
+    "iso",
+    "entity_type",
+    "country",
+    "area",
+    "num_commit",
+    "lat",
+    "lng",
+    "population",
+    "population_year",
+    "state",
+    "admin_1",
+    "initiatives_committed",
+    "region",
+]
 
 # Files whose origin the shared data README documents, recognised by their SHA-256, so the
 # provenance records repository and commit only when the bytes are the documented ones.
@@ -59,6 +76,12 @@ KNOWN_SOURCES: dict[str, dict[str, str]] = {
         "repository": "https://github.com/L3viathan/sister-cities",
         "commit": "d3028c22c7e47f18947eb39a41c13e4f2751342e",
         "path": "relations.tsv",
+    },
+    "d5ad88d76226e093d721bdb7e229f34cefa438366e2bf023eb2f786e91e26e97": {
+        "key": "climactor-hsu2020",
+        "repository": "https://github.com/datadrivenenvirolab/ClimActor",
+        "commit": "2b0fb66c8a414bc17ff20232b98b6511eb42cca8",
+        "path": "data-raw/subnational_contextuals_database_Dec2022.csv",
     },
     "d088a22ad6ea7bcca7301a0dbc8698b90e86aec1bb576edab9fb83e85fff0a04": {
         "key": "l3viathan2016-names",
@@ -216,11 +239,13 @@ def detect_format(path: Path) -> str:
     first = text.splitlines()[0] if text.splitlines() else ""
     if first.split(",")[:2] == ["city", "cityLabel"]:
         return "ursino-csv"
+    if [cell.strip().strip('"') for cell in first.split(",")] == CLIMACTOR_HEADER:
+        return "climactor"
     cells = first.split("\t")
     if len(cells) == 2 and QID_RE.fullmatch(cells[0].strip()):
         return "l3viathan-names" if not QID_RE.fullmatch(cells[1].strip()) else "l3viathan-tsv"
     raise CitydipError(
-        f"{path}: cannot tell the format (not GEXF, not query.csv's header, not QID<TAB>QID lines); "
+        f"{path}: cannot tell the format (not GEXF, not query.csv's header, not QID<TAB>QID lines, not ClimActor's header); "
         f"name it with --format {'|'.join(FORMATS)}, or use `citydip import csv` for a spreadsheet"
     )
 

@@ -220,19 +220,31 @@ def _has_node_kind(checker: Checker, kind: Node, value) -> bool:
     return isinstance(value, _KINDS_ALLOWED[kind])
 
 
-def _at_least(checker: Checker, minimum: Node, value) -> bool:
-    """pyshacl's own rule: strings and non-strings never compare; compare_literal otherwise."""
+def _compared(value, bound: Node) -> int | None:
+    """pyshacl's rule: strings and non-strings never compare; compare_literal otherwise (None: they do not)."""
     from pyshacl.rdfutil.compare import compare_literal
 
     literal = to_rdflib(value)
-    if not isinstance(literal, rdflib.Literal) or not isinstance(minimum, rdflib.Literal):
-        return False
-    if isinstance(literal.value, str) != isinstance(minimum.value, str):
-        return False
+    if not isinstance(literal, rdflib.Literal) or not isinstance(bound, rdflib.Literal):
+        return None
+    if isinstance(literal.value, str) != isinstance(bound.value, str):
+        return None
     try:
-        return compare_literal(literal, minimum) >= 0
+        return compare_literal(literal, bound)
     except (TypeError, NotImplementedError):
-        return False
+        return None
+
+
+def _at_least(checker: Checker, minimum: Node, value) -> bool:
+    """sh:minInclusive: the value compares with *minimum* and is not below it."""
+    order = _compared(value, minimum)
+    return order is not None and order >= 0
+
+
+def _at_most(checker: Checker, maximum: Node, value) -> bool:
+    """sh:maxInclusive: the value compares with *maximum* and is not above it."""
+    order = _compared(value, maximum)
+    return order is not None and order <= 0
 
 
 VALUE_TESTS: dict[Node, Callable[[Checker, Node, object], bool]] = {
@@ -241,6 +253,7 @@ VALUE_TESTS: dict[Node, Callable[[Checker, Node, object], bool]] = {
     SH["in"]: _is_member,
     SH.nodeKind: _has_node_kind,
     SH.minInclusive: _at_least,
+    SH.maxInclusive: _at_most,
 }
 
 

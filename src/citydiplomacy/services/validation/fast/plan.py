@@ -30,6 +30,7 @@ COMPONENTS: dict[Node, URIRef] = {
     SH.pattern: SH.PatternConstraintComponent,
     SH.nodeKind: SH.NodeKindConstraintComponent,
     SH.minInclusive: SH.MinInclusiveConstraintComponent,
+    SH.maxInclusive: SH.MaxInclusiveConstraintComponent,
     SH["or"]: SH.OrConstraintComponent,
     SH.sparql: SH.SPARQLConstraintComponent,
 }
@@ -62,7 +63,9 @@ TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsO
 # sh:or members may only test each value on its own with these.
 OR_MEMBER_PARAMETERS = frozenset({SH["class"], SH.datatype})
 # Constraints a node shape may put on its focus node itself (each value node tested alone).
-NODE_VALUE_PARAMETERS = frozenset({SH["class"], SH.datatype, SH["in"], SH.nodeKind, SH.minInclusive, SH.pattern})
+NODE_VALUE_PARAMETERS = frozenset(
+    {SH["class"], SH.datatype, SH["in"], SH.nodeKind, SH.minInclusive, SH.maxInclusive, SH.pattern}
+)
 NODE_KINDS = frozenset({SH.IRI, SH.BlankNode, SH.Literal, SH.BlankNodeOrIRI, SH.BlankNodeOrLiteral, SH.IRIOrLiteral})
 _TRUE = Literal(True)
 
@@ -160,7 +163,7 @@ def parameter_problem(shapes: rdflib.Graph, predicate: Node, value: Node) -> str
         return "must be sh:IRI, sh:Literal, sh:BlankNode or a combination of them"
     elif predicate == SH["in"] and value != RDF.nil and (value, RDF.first, None) not in shapes:
         return "must be an RDF list"
-    elif predicate == SH.minInclusive and not isinstance(value, Literal):
+    elif predicate in (SH.minInclusive, SH.maxInclusive) and not isinstance(value, Literal):
         return "must be a literal"
     elif predicate == SH.pattern:
         try:
