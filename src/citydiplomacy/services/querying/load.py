@@ -126,7 +126,9 @@ def collect(store, files: tuple[str, ...], graph: str | None) -> dict[str, list[
         extra = pyoxigraph.Store()
         load_into_store(extra, files, GRAPH_DATA)
         targets[graph or GRAPH_DATA].extend(q.triple for q in extra)
-    return targets
+    # Graphs merged into one target (--graph) may share triples (a term declared in the ontology and
+    # the examples): send each once, so "sent" is what the server will hold.
+    return {target: list(dict.fromkeys(triples)) for target, triples in targets.items()}
 
 
 @dataclass
