@@ -1,0 +1,243 @@
+"""Serve's query page and publish's pages in a real browser (issue 15): headless Chromium (Debian's
+`chromium`) driven by Playwright, allowed to reach 127.0.0.1 only, with a screenshot of every page
+kept under test-artifacts/browser/ (or $CITYDIP_ARTIFACTS/browser/).
+
+Playwright's own browser downloads are never used: the test drives /usr/bin/chromium. Without it (or
+without the playwright package) the test skips with the reason, except in CI (CI=true) where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+import citydiplomacy
+
+REPO = Path(__file__).resolve().parent.parent
+SRC = Path(citydiplomacy.__file__).resolve().parent.parent  # the code under test, for subprocesses too
+CHROMIUM = "/usr/bin/chromium"
+# Chromium's background services (updates, sync, safe browsing, QUIC probes) are switched off: the
+# test's network is loopback only, and a fresh profile keeps one run from seeing another's state.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PARIS = "https://w3id.org/citydiplomacy/resource/city/Q90"
+# YASGUI (the Oxigraph server's query page) asks prefix.cc for its list of popular prefixes when
+# the editor opens; refused, the editor only loses prefix autocompletion.
+YASGUI_PREFIX_LIST = "http://prefix.cc/popular/all.file.json"
+
+pytestmark = [pytest.mark.browser, pytest.mark.shared_data]
+
+
+def _unavailable(reason: str):
+    """Skip on a developer's machine, fail in CI, where the browser test must run."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and {reason}")
+    pytest.skip(reason)
+
+
+def _playwright():
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _unavailable("the playwright package is missing (pip install -c constraints.txt -e '.[test]')")
+    return sync_api
+
+
+def _chromium() -> str:
+    if not os.access(CHROMIUM, os.X_OK):
+        _unavailable(f"{CHROMIUM} is missing (bash scripts/install-system-deps.sh installs Debian's chromium)")
+    return CHROMIUM
+
+
+def _artefacts() -> Path:
+    root = Path(os.environ["CITYDIP_ARTIFACTS"]) if os.environ.get("CITYDIP_ARTIFACTS") else REPO / "test-artifacts"
+    folder = root / "browser"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(SRC))
+
+
+def _citydip(*args: str) -> subprocess.CompletedProcess:
+    run = subprocess.run(
+        [sys.executable, "-m", "citydiplomacy", *args], capture_output=True, text=True, env=_env(), timeout=600
+    )
+    assert run.returncode == 0, f"citydip {' '.join(args)} failed:\n{run.stderr}"
+    return run
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class LoopbackOnly:
+    """A page's route handler: requests to 127.0.0.1 go through, any other is aborted and remembered."""
+
+    def __init__(self) -> None:
+        self.refused: list[str] = []
+
+    def __call__(self, route) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            self.refused.append(url)
+            route.abort("blockedbyclient")
+
+
+class ServerProcess:
+    """A server started as a child process, ready once a line of its output matches *ready*."""
+
+    def __init__(self, command: list[str], ready: str, stream: str = "stdout"):
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), start_new_session=True
+        )
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, args=(getattr(self.process, stream), lines), daemon=True).start()
+        self.match = self._wait(lines, re.compile(ready))
+
+    @staticmethod
+    def _pump(pipe, lines: queue.Queue) -> None:
+        for line in pipe:
+            lines.put(line)
+        lines.put("")
+
+    def _wait(self, lines: queue.Queue, ready: re.Pattern) -> re.Match:
+        seen = []
+        while True:
+            try:
+                line = lines.get(timeout=30)
+            except queue.Empty:
+                self.stop()
+                pytest.fail(f"{self.process.args[0]} printed no ready line in 30 s:\n{''.join(seen)}")
+            if not line:
+                pytest.fail(f"{self.process.args[0]} ended (exit {self.process.wait()}):\n{''.join(seen)}")
+            seen.append(line)
+            if match := ready.search(line):
+                return match
+
+    def stop(self) -> int:
+        """Ctrl-C, as a user stops it; a server that ignores it is killed and the test fails."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                return self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                pytest.fail(f"{self.process.args[0]} did not stop on SIGINT within 15 s")
+        return self.process.returncode
+
+
+@pytest.fixture(scope="module")
+def paris_store(tmp_path_factory, shared_data) -> Path:
+    """A store holding the ontology, the article's examples and Paris's twinnings from the Wikidata
+    extract (the rows of ../shared/data's query.csv that name Q90, copied to a temporary file)."""
+    source = shared_data / "wikidata-p190-ursino2021" / "query.csv"
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    folder = tmp_path_factory.mktemp("paris")
+    extract = folder / "query.csv"
+    extract.write_text(lines[0] + "".join(line for line in lines[1:] if "/entity/Q90," in line), encoding="utf-8")
+    store = folder / "kg"
+    _citydip("--store", str(store), "import", str(extract))
+    return store
+
+
+@pytest.fixture(scope="module")
+def chromium_context(tmp_path_factory):
+    """One headless Chromium with a fresh profile for the module's pages."""
+    sync_api = _playwright()
+    executable = _chromium()
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_api.sync_playwright() as driver:
+        context = driver.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=executable,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def browser_page(chromium_context):
+    """A fresh tab whose requests may reach 127.0.0.1 only; ``page.loopback.refused`` lists the others."""
+    page = chromium_context.new_page()
+    page.loopback = LoopbackOnly()
+    page.route("**/*", page.loopback)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    yield page
+    page.close()
+
+
+def _screenshot(page, name: str) -> Path:
+    path = _artefacts() / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 1000, f"{path} is empty"
+    return path
+
+
+# --- serve: the SPARQL endpoint's query page ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def endpoint(paris_store):
+    """The store served by the Oxigraph server, read-only, on a free loopback port."""
+    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    port = _free_port()
+    server = ServerProcess(
+        [oxigraph, "serve-read-only", "--location", str(paris_store), "--bind", f"127.0.0.1:{port}"],
+        ready=r"Listening for requests at (http://127\.0\.0\.1:\d+)",
+        stream="stderr",
+    )
+    yield f"http://127.0.0.1:{port}/"
+    server.stop()
+
+
+PARIS_LABELS = f"""SELECT ?label WHERE {{
+  GRAPH ?g {{ <{PARIS}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}
+}} ORDER BY ?label"""
+
+
+def test_the_query_page_runs_a_query_and_shows_rows(browser_page, endpoint):
+    page = browser_page
+    page.goto(endpoint)
+    page.wait_for_selector(".yasqe .CodeMirror")
+    assert "Oxigraph" in page.title()
+    page.evaluate("query => document.querySelector('.yasqe .CodeMirror').CodeMirror.setValue(query)", PARIS_LABELS)
+    page.click(".yasqe_queryButton")
+    rows = page.locator(".yasr table.dataTable tbody tr")
+    rows.filter(has_text="Paris").first.wait_for(timeout=30_000)
+    labels = sorted(rows.nth(i).locator("td").last.inner_text().strip() for i in range(rows.count()))
+    _screenshot(page, "query-page")
+    assert any(label.startswith('"Paris"') or label.startswith("Paris") for label in labels), labels
+    assert any("پاریس" in label for label in labels), labels
+    assert page.errors == []
+    assert set(page.loopback.refused) <= {YASGUI_PREFIX_LIST}, page.loopback.refused
