@@ -2,15 +2,17 @@
 # Install the Debian packages the tests need, only where missing:
 #   - a Java runtime, for the HermiT and Pellet reasoners that owlready2 runs;
 #   - Virtuoso open source, the SPARQL server the remote-query tests start on 127.0.0.1;
+#   - curl, the HTTP client the `citydip serve` tests ask the Oxigraph server with;
 #   - Chromium, the browser tests/test_browser.py drives headless through Playwright.
 # Needs root (or sudo). Safe to run again: it installs nothing that is already there.
 set -euo pipefail
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v virtuoso-t >/dev/null 2>&1 || need+=(virtuoso-opensource-7-bin)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "system packages: java, virtuoso-t and chromium already present"
+  echo "system packages: java, virtuoso-t, curl and chromium already present"
   exit 0
 fi
 SUDO=""

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "export": "citydiplomacy.cli.export:export",
     "docs": "citydiplomacy.cli.docs:docs",
     "analyze": "citydiplomacy.cli.analyze:analyze",
+    "serve": "citydiplomacy.cli.serve:serve",
 }
 
 
@@ -67,7 +68,7 @@ class LazyGroup(click.Group):
         if target is None or cmd_name not in self.list_commands(ctx):
             return None
         for extra, packages in EXTRAS_OF_COMMAND.get(cmd_name, ()):
-            missing = [name for name in packages if not _importable(name)]
+            missing = [name for name in packages if not _installed(name)]
             if missing:
                 return _needs_extra(cmd_name, extra, missing[0])
         module_name, attr = target.split(":")
@@ -78,7 +79,16 @@ class LazyGroup(click.Group):
 EXTRAS_OF_COMMAND: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "analyze": [("analysis", ("networkx", "scipy", "matplotlib"))],
     "docs": [("docs", ("pylode", "jinja2"))],
+    "serve": [("serve", ("oxigraph",))],
 }
+
+
+def _installed(name: str) -> bool:
+    if name == "oxigraph":  # installs a program, not a module: present when the program is found
+        from citydiplomacy.services.serving import oxigraph_program
+
+        return oxigraph_program() is not None
+    return _importable(name)
 
 
 def _importable(name: str) -> bool:
