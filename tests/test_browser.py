@@ -8,12 +8,11 @@ without the playwright package) the test skips with the reason, except in CI (CI
 
 from __future__ import annotations
 
+import csv
 import os
 import queue
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -87,12 +86,6 @@ def _citydip(*args: str) -> subprocess.CompletedProcess:
     return run
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class LoopbackOnly:
     """A page's route handler: requests to 127.0.0.1 go through, any other is aborted and remembered."""
 
@@ -109,14 +102,15 @@ class LoopbackOnly:
 
 
 class ServerProcess:
-    """A server started as a child process, ready once a line of its output matches *ready*."""
+    """A server started as a child process, ready once a line of its output matches *ready* (its
+    output is read to the end by a thread, so a chatty server never blocks on a full pipe)."""
 
-    def __init__(self, command: list[str], ready: str, stream: str = "stdout"):
+    def __init__(self, command: list[str], ready: str):
         self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(), start_new_session=True
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(), start_new_session=True
         )
         lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._pump, args=(getattr(self.process, stream), lines), daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.process.stdout, lines), daemon=True).start()
         self.match = self._wait(lines, re.compile(ready))
 
     @staticmethod
@@ -153,16 +147,32 @@ class ServerProcess:
 
 
 @pytest.fixture(scope="module")
-def paris_store(tmp_path_factory, shared_data) -> Path:
-    """A store holding the ontology, the article's examples and Paris's twinnings from the Wikidata
-    extract (the rows of ../shared/data's query.csv that name Q90, copied to a temporary file)."""
+def paris_extract(tmp_path_factory, shared_data) -> Path:
+    """The rows of ../shared/data's Wikidata query.csv that name Paris (Q90), in a temporary file."""
     source = shared_data / "wikidata-p190-ursino2021" / "query.csv"
     lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
-    folder = tmp_path_factory.mktemp("paris")
-    extract = folder / "query.csv"
+    extract = tmp_path_factory.mktemp("paris") / "query.csv"
     extract.write_text(lines[0] + "".join(line for line in lines[1:] if "/entity/Q90," in line), encoding="utf-8")
-    store = folder / "kg"
-    _citydip("--store", str(store), "import", str(extract))
+    return extract
+
+
+@pytest.fixture(scope="module")
+def paris_partners(paris_extract) -> dict[str, str]:
+    """QID -> label of each city the extract twins with Paris."""
+    partners = {}
+    with paris_extract.open(encoding="utf-8", newline="") as sheet:
+        for row in csv.DictReader(sheet):
+            side = "sister" if row["city"].endswith("/Q90") else "city"
+            partners[row[side].rsplit("/", 1)[1]] = row[side + "Label"]
+    assert len(partners) >= 5, partners
+    return partners
+
+
+@pytest.fixture(scope="module")
+def paris_store(paris_extract) -> Path:
+    """A store holding the ontology, the article's examples (Paris among them) and Paris's twinnings."""
+    store = paris_extract.parent / "kg"
+    _citydip("--store", str(store), "import", str(paris_extract))
     return store
 
 
@@ -180,6 +190,7 @@ def chromium_context(tmp_path_factory):
             args=CHROMIUM_ARGS,
             viewport={"width": 1280, "height": 900},
         )
+        context.set_default_timeout(15_000)
         yield context
         context.close()
 
@@ -193,6 +204,13 @@ def browser_page(chromium_context):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.errors = errors
+    failed: list[str] = []
+    page.on("response", lambda response: response.status >= 400 and failed.append(f"{response.status} {response.url}"))
+    page.on(
+        "requestfailed",
+        lambda request: request.url not in page.loopback.refused and failed.append(f"{request.failure} {request.url}"),
+    )
+    page.failed = failed
     yield page
     page.close()
 
@@ -207,22 +225,25 @@ def _screenshot(page, name: str) -> Path:
 # --- serve: the SPARQL endpoint's query page ------------------------------------------------------
 
 
+SERVING = re.compile(
+    r"^Serving (?P<store>.+) at (?P<base>http://127\.0\.0\.1:\d+/) \(read-only; SPARQL endpoint (?P=base)query\) — Ctrl-C stops$"
+)
+
+
 @pytest.fixture(scope="module")
 def endpoint(paris_store):
-    """The store served by the Oxigraph server, read-only, on a free loopback port."""
-    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    port = _free_port()
+    """`citydip serve --port 0` on the store; its first line names the address. Stopped with Ctrl-C."""
     server = ServerProcess(
-        [oxigraph, "serve-read-only", "--location", str(paris_store), "--bind", f"127.0.0.1:{port}"],
-        ready=r"Listening for requests at (http://127\.0\.0\.1:\d+)",
-        stream="stderr",
+        [sys.executable, "-m", "citydiplomacy", "--store", str(paris_store), "serve", "--port", "0"],
+        ready=SERVING.pattern,
     )
-    yield f"http://127.0.0.1:{port}/"
-    server.stop()
+    yield server.match.group("base")
+    assert server.stop() == 0, "citydip serve did not end cleanly on Ctrl-C"
 
 
+# Without GRAPH: serve's queries see the union of the store's graphs, as `citydip query` does.
 PARIS_LABELS = f"""SELECT ?label WHERE {{
-  GRAPH ?g {{ <{PARIS}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }}
+  <{PARIS}> <http://www.w3.org/2000/01/rdf-schema#label> ?label
 }} ORDER BY ?label"""
 
 
@@ -231,7 +252,10 @@ def test_the_query_page_runs_a_query_and_shows_rows(browser_page, endpoint):
     page.goto(endpoint)
     page.wait_for_selector(".yasqe .CodeMirror")
     assert "Oxigraph" in page.title()
-    page.evaluate("query => document.querySelector('.yasqe .CodeMirror').CodeMirror.setValue(query)", PARIS_LABELS)
+    page.click(".yasqe .CodeMirror")
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(PARIS_LABELS)  # as a paste: one edit, no bracket auto-closing
+    assert page.evaluate("() => document.querySelector('.yasqe .CodeMirror').CodeMirror.getValue()") == PARIS_LABELS
     page.click(".yasqe_queryButton")
     rows = page.locator(".yasr table.dataTable tbody tr")
     rows.filter(has_text="Paris").first.wait_for(timeout=30_000)
@@ -241,3 +265,4 @@ def test_the_query_page_runs_a_query_and_shows_rows(browser_page, endpoint):
     assert any("پاریس" in label for label in labels), labels
     assert page.errors == []
     assert set(page.loopback.refused) <= {YASGUI_PREFIX_LIST}, page.loopback.refused
+
