@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "docs": "citydiplomacy.cli.docs:docs",
     "analyze": "citydiplomacy.cli.analyze:analyze",
     "serve": "citydiplomacy.cli.serve:serve",
+    "publish": "citydiplomacy.cli.publish:publish",
 }
 
 
@@ -80,6 +81,7 @@ EXTRAS_OF_COMMAND: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     "analyze": [("analysis", ("networkx", "scipy", "matplotlib"))],
     "docs": [("docs", ("pylode", "jinja2"))],
     "serve": [("serve", ("oxigraph",))],
+    "publish": [("docs", ("jinja2",))],
 }
 
 

@@ -120,9 +120,12 @@ def _no_progress(n: int = 1) -> None:
     """The default *advance*: nothing to show."""
 
 
-def write_jsonld(triples: list, context: dict, advance: Callable[[int], None] = _no_progress) -> Iterator[str]:
-    """The JSON-LD document of *triples* (sorted by subject), in pieces: ``@context`` inline,
-    then ``@graph`` with one node per subject sorted by ``@id``; calls *advance* per subject."""
+def write_jsonld(
+    triples: list, context: dict, advance: Callable[[int], None] = _no_progress, context_iri: str | None = None
+) -> Iterator[str]:
+    """The JSON-LD document of *triples* (sorted by subject), in pieces: ``@context`` inline (or
+    *context_iri*, where the same context is published: ``publish`` writes thousands of small
+    files), then ``@graph`` with one node per subject sorted by ``@id``; calls *advance* per subject."""
     compactor = Compactor(context)
     nodes = []
     start = 0
@@ -132,7 +135,8 @@ def write_jsonld(triples: list, context: dict, advance: Callable[[int], None] = 
             advance(1)
             start = end
     nodes.sort(key=lambda n: n["@id"])
-    yield '{\n  "@context": ' + _indented(context, "  ") + ',\n  "@graph": ['
+    written = json.dumps(context_iri) if context_iri else _indented(context, "  ")
+    yield '{\n  "@context": ' + written + ',\n  "@graph": ['
     for index, node in enumerate(nodes):
         yield ("," if index else "") + "\n    " + _indented(node, "    ")
     yield ("\n  ]" if nodes else "]") + "\n}\n"
