@@ -9,6 +9,8 @@ without the playwright package) the test skips with the reason, except in CI (CI
 from __future__ import annotations
 
 import csv
+import functools
+import http.server
 import os
 import queue
 import re
@@ -266,3 +268,175 @@ def test_the_query_page_runs_a_query_and_shows_rows(browser_page, endpoint):
     assert page.errors == []
     assert set(page.loopback.refused) <= {YASGUI_PREFIX_LIST}, page.loopback.refused
 
+
+# --- publish: the static linked-data site, served over loopback HTTP like on its host -------------
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    """Python's file server on the published folder, without a log line per request."""
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(paris_store, tmp_path_factory):
+    """`citydip publish` of the Paris store, served from a thread on a free loopback port."""
+    folder = tmp_path_factory.mktemp("published") / "site"
+    _citydip("--store", str(paris_store), "publish", str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietFiles, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+def _open(page, url: str):
+    response = page.goto(url)
+    assert response is not None and response.ok, f"{url}: {response and response.status}"
+    page.wait_for_load_state("load")
+    return response
+
+
+def _rendered_cleanly(page) -> None:
+    """Nothing refused (no CDN, no tile server), no script error, no broken image or stylesheet."""
+    assert page.loopback.refused == [], page.loopback.refused
+    assert page.errors == [], page.errors
+    assert page.failed == [], page.failed
+    broken = page.evaluate(
+        "() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+    )
+    assert broken == [], broken
+
+
+def _link_to(page, path: re.Pattern):
+    """The first link whose resolved address is on the site and whose path matches *path*, or None."""
+    hrefs = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)")
+    for index, href in enumerate(hrefs):
+        if urlsplit(href).hostname == "127.0.0.1" and path.search(urlsplit(href).path):
+            return page.locator("a[href]").nth(index)
+    return None
+
+
+def _linked_qids(page) -> dict[str, str]:
+    """QID -> link text of every link on the page to a city page of the site."""
+    links = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => [a.href, a.innerText.trim()])")
+    found = {}
+    for href, text in links:
+        match = re.search(r"/resource/city/(Q\d+)(?:\.html)?$", urlsplit(href).path)
+        if match and urlsplit(href).hostname == "127.0.0.1":
+            found[match.group(1)] = text
+    return found
+
+
+def _alternates_answer(page, qid: str) -> None:
+    """The page's <link rel="alternate"> to Turtle and JSON-LD load from the site and describe *qid*."""
+    alternates = page.evaluate(
+        "() => [...document.querySelectorAll('link[rel=alternate][type]')].map(l => [l.type, l.href])"
+    )
+    types = {kind for kind, _ in alternates}
+    assert {"text/turtle", "application/ld+json"} <= types, alternates
+    for kind, href in alternates:
+        if kind in ("text/turtle", "application/ld+json"):
+            status, body = page.evaluate(
+                "async url => { const r = await fetch(url); return [r.status, await r.text()] }", href
+            )
+            assert status == 200 and qid in body, f"{href}: {status}"
+
+
+def test_the_city_page_shows_paris_and_links_its_partners(browser_page, site, paris_partners):
+    page = browser_page
+    _open(page, site + "resource/city/Q90.html")
+    assert "Paris" in page.title()
+    assert "Paris" in page.locator("h1").first.inner_text()
+    assert page.locator("html").get_attribute("lang") == "en"
+    linked = _linked_qids(page)
+    assert set(paris_partners) <= set(linked), f"partners without a link: {set(paris_partners) - set(linked)}"
+    _alternates_answer(page, "Q90")
+    _screenshot(page, "city-Q90")
+    _rendered_cleanly(page)
+
+
+def test_a_partner_is_one_click_from_the_city_page(browser_page, site, paris_partners):
+    page = browser_page
+    _open(page, site + "resource/city/Q90.html")
+    qid = sorted(paris_partners)[0]
+    link = _link_to(page, re.compile(rf"/resource/city/{qid}(\.html)?$"))
+    assert link is not None, f"no link to {qid}'s page"
+    text = link.inner_text().strip()
+    with page.expect_navigation():
+        link.click()
+    assert urlsplit(page.url).hostname == "127.0.0.1" and qid in page.url, page.url
+    heading = page.locator("h1").first.inner_text()
+    assert text and text in heading, (text, heading)
+    assert "Q90" in _linked_qids(page), "the partner's page does not link back to Paris"
+    _screenshot(page, f"city-{qid}")
+    _rendered_cleanly(page)
+
+
+def _label(graph, term, lang: str) -> str:
+    from rdflib import RDFS
+
+    labels = [label for label in graph.objects(term, RDFS.label) if label.language == lang]
+    assert len(labels) == 1, (term, lang, labels)
+    return str(labels[0])
+
+
+def test_the_term_page_shows_city_diplomacy_and_its_superclass(browser_page, site, ontology_and_examples):
+    from citydiplomacy.core.namespaces import CDO
+
+    page = browser_page
+    _open(page, site + "ontology/CityDiplomacy.html")
+    label = _label(ontology_and_examples, CDO.CityDiplomacy, "en")
+    assert label.lower() in page.locator("h1").first.inner_text().lower()
+    assert label.lower() in page.title().lower()
+    superclass = _link_to(page, re.compile(r"/ontology/Paradiplomacy(\.html)?$"))
+    assert superclass is not None, "no link to the superclass cdo:Paradiplomacy's page"
+    assert _label(ontology_and_examples, CDO.Paradiplomacy, "en").lower() in superclass.inner_text().lower()
+    _screenshot(page, "term-CityDiplomacy")
+    _rendered_cleanly(page)
+
+
+def _arabic_script_share(text: str) -> float:
+    """The share of the letters in *text* that are Arabic-script (Persian) letters."""
+    letters = [char for char in text if char.isalpha()]
+    arabic = [char for char in letters if "\u0600" <= char <= "\u06ff" or "\ufb50" <= char <= "\ufeff"]
+    return len(arabic) / max(len(letters), 1)
+
+
+# The page's own words (navigation, headings, prose, footer): its text without the data it lists
+# (links to other resources, list items, literals), whose labels may exist in no Persian version.
+OWN_WORDS = """() => {
+  const body = document.body.cloneNode(true);
+  body.querySelectorAll('a, li, code, script, style, .literal, .iri').forEach(e => e.remove());
+  return body.textContent;
+}"""
+
+
+@pytest.mark.parametrize(
+    "path, term, related, shot",
+    [
+        ("resource/city/Q90.fa.html", "city/Q90", "country/france", "city-Q90-fa"),
+        ("ontology/CityDiplomacy.fa.html", "CityDiplomacy", "Paradiplomacy", "term-CityDiplomacy-fa"),
+    ],
+    ids=["city", "term"],
+)
+def test_the_persian_page_is_right_to_left_and_in_persian(
+    browser_page, site, ontology_and_examples, path, term, related, shot
+):
+    from citydiplomacy.core.namespaces import CDO, CDR
+
+    page = browser_page
+    _open(page, site + path)
+    namespace = CDR if "/" in term else CDO
+    assert page.locator("html").get_attribute("lang") == "fa"
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.evaluate("() => getComputedStyle(document.body).direction") == "rtl"
+    assert _label(ontology_and_examples, namespace[term], "fa") in page.locator("h1").first.inner_text()
+    links = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.innerText.trim())")
+    assert _label(ontology_and_examples, namespace[related], "fa") in links, f"no link labelled in Persian to {related}"
+    own = page.evaluate(OWN_WORDS)
+    share = _arabic_script_share(own)
+    assert share > 0.6, f"only {share:.0%} of the page's own letters are Persian:\n{own}"
+    _screenshot(page, shot)
+    _rendered_cleanly(page)
