@@ -28,8 +28,11 @@ import citydiplomacy
 REPO = Path(__file__).resolve().parent.parent
 SRC = Path(citydiplomacy.__file__).resolve().parent.parent  # the code under test, for subprocesses too
 CHROMIUM = "/usr/bin/chromium"
-# Chromium's background services (updates, sync, safe browsing, QUIC probes) are switched off: the
-# test's network is loopback only, and a fresh profile keeps one run from seeing another's state.
+# Chromium's background services (updates, sync, QUIC probes) are switched off and a fresh profile
+# keeps one run from seeing another's state. Some still start (the component updater's and the
+# Google account checks of Debian's build): the resolver rule answers "not found" for every host
+# but 127.0.0.1 inside the browser, so no DNS query or connection leaves the machine; the
+# browser's network log (read at the end) must show no DNS query and TCP to 127.0.0.1 only.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -39,6 +42,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 PARIS = "https://w3id.org/citydiplomacy/resource/city/Q90"
 # YASGUI (the Oxigraph server's query page) asks prefix.cc for its list of popular prefixes when
@@ -180,21 +184,40 @@ def paris_store(paris_extract) -> Path:
 
 @pytest.fixture(scope="module")
 def chromium_context(tmp_path_factory):
-    """One headless Chromium with a fresh profile for the module's pages."""
+    """One headless Chromium with a fresh profile for the module's pages; when it closes, its
+    network log must hold no DNS query and no TCP connection attempt but to 127.0.0.1."""
     sync_api = _playwright()
     executable = _chromium()
     profile = tmp_path_factory.mktemp("chromium-profile")
+    netlog = profile.parent / "chromium-netlog.json"
     with sync_api.sync_playwright() as driver:
         context = driver.chromium.launch_persistent_context(
             str(profile),
             executable_path=executable,
             headless=True,
-            args=CHROMIUM_ARGS,
+            args=[*CHROMIUM_ARGS, f"--log-net-log={netlog}"],
             viewport={"width": 1280, "height": 900},
         )
         context.set_default_timeout(15_000)
         yield context
         context.close()
+    events = _netlog_params(netlog, "TCP_CONNECT_ATTEMPT", "DNS_TRANSACTION_QUERY")
+    attempts = [params["address"] for params in events["TCP_CONNECT_ATTEMPT"] if "address" in params]
+    assert attempts and all(address.startswith("127.0.0.1:") for address in attempts), sorted(set(attempts))
+    assert [params for params in events["DNS_TRANSACTION_QUERY"] if "qname" in params] == []
+
+
+def _netlog_params(netlog: Path, *names: str) -> dict[str, list[dict]]:
+    """The parameters of each event of the kinds *names* in Chromium's network log (--log-net-log)."""
+    import json
+
+    log = json.loads(netlog.read_text(encoding="utf-8"))
+    kinds = {log["constants"]["logEventTypes"][name]: name for name in names}
+    found: dict[str, list[dict]] = {name: [] for name in names}
+    for event in log["events"]:
+        if event["type"] in kinds:
+            found[kinds[event["type"]]].append(event.get("params", {}))
+    return found
 
 
 @pytest.fixture
