@@ -405,8 +405,10 @@ def _label(graph, term, lang: str) -> str:
     return str(labels[0])
 
 
-def test_the_term_page_shows_city_diplomacy_and_its_superclass(browser_page, site, ontology_and_examples):
-    from citydiplomacy.core.namespaces import CDO
+def test_the_term_page_shows_city_diplomacy_its_superclass_and_source(browser_page, site, ontology_and_examples):
+    from rdflib.namespace import DCTERMS
+
+    from citydiplomacy.core.namespaces import CDO, CDR
 
     page = browser_page
     _open(page, site + "ontology/CityDiplomacy.html")
@@ -416,6 +418,9 @@ def test_the_term_page_shows_city_diplomacy_and_its_superclass(browser_page, sit
     superclass = _link_to(page, re.compile(r"/ontology/Paradiplomacy(\.html)?$"))
     assert superclass is not None, "no link to the superclass cdo:Paradiplomacy's page"
     assert _label(ontology_and_examples, CDO.Paradiplomacy, "en").lower() in superclass.inner_text().lower()
+    source = ontology_and_examples.value(CDO.CityDiplomacy, DCTERMS.source, any=False)
+    section = str(source).removeprefix(str(CDR))  # the article's section the term comes from
+    assert _link_to(page, re.compile(rf"/resource/{re.escape(section)}(\.html)?$")), f"no link to {section}"
     _screenshot(page, "term-CityDiplomacy")
     _rendered_cleanly(page)
 
