@@ -22,8 +22,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import IO
@@ -99,7 +100,7 @@ class Server:
     writable: bool
     process: subprocess.Popen
     log: IO[bytes]
-    stopped_by: str = field(default="")
+    signals: _StopSignals
 
     @property
     def base_url(self) -> str:
@@ -125,19 +126,18 @@ class Server:
 
     def wait(self) -> str:
         """Block until Ctrl-C or SIGTERM (returns which) or until the server ends by itself (an error)."""
-        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        self.signals.waiting = True
         try:
-            code = self.process.wait()
-        except KeyboardInterrupt:
-            self.stopped_by = "Ctrl-C"
-            return self.stopped_by
-        except _TerminatedError:
-            self.stopped_by = "SIGTERM"
-            return self.stopped_by
+            if not self.signals.received:  # one that came since the start is not lost
+                self.process.wait()
+        except _StopRequested:
+            pass
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            self.signals.waiting = False
+        if self.signals.received:
+            return self.signals.received
         raise CitydipError(
-            f"the Oxigraph server serving {self.store} stopped by itself (exit {code}): "
+            f"the Oxigraph server serving {self.store} stopped by itself (exit {self.process.returncode}): "
             f"{_error_line(self.log) or 'it said nothing'}"
         )
 
@@ -151,14 +151,37 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+        self.signals.restore()
 
 
-class _TerminatedError(Exception):
-    """SIGTERM arrived: stop as cleanly as on Ctrl-C."""
+class _StopRequested(BaseException):  # noqa: N818 - a signal, like KeyboardInterrupt, not an error
+    """Ctrl-C or SIGTERM while :meth:`Server.wait` waits."""
 
 
-def _raise_terminated(signum, frame) -> None:
-    raise _TerminatedError
+class _StopSignals:
+    """SIGINT and SIGTERM from the start until the stop: noted, and raised only while the server is
+    waited for, so a stop that comes between the first line and the wait is neither lost nor a
+    traceback. A signal the caller ignores (a job started with ``nohup`` or ``&``) stays ignored."""
+
+    def __init__(self) -> None:
+        self.received = ""
+        self.waiting = False
+        self.previous: dict[int, object] = {}
+        if threading.current_thread() is not threading.main_thread():
+            return  # only the main thread may set handlers; the caller stops the server itself
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            if signal.getsignal(signum) is not signal.SIG_IGN:
+                self.previous[signum] = signal.signal(signum, self._note)
+
+    def _note(self, signum: int, frame) -> None:
+        self.received = self.received or ("Ctrl-C" if signum == signal.SIGINT else "SIGTERM")
+        if self.waiting:
+            raise _StopRequested
+
+    def restore(self) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]  # what getsignal gave back
+        self.previous = {}
 
 
 def start_server(
@@ -186,7 +209,11 @@ def start_server(
     for attempt in range(tries):
         chosen = port or _free_port(address)
         server = _launch(program, store, address, chosen, writable, query_timeout)
-        failure = _wait_until_ready(server)
+        try:
+            failure = _wait_until_ready(server)
+        except BaseException:  # Ctrl-C while it starts: no server is left behind
+            server.stop()
+            raise
         if failure is None:
             return server
         if not (_IN_USE in failure and attempt + 1 < tries):
@@ -266,10 +293,10 @@ def _launch(program: Path, store: Path, address: str, port: int, writable: bool,
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
-        process_group=0,  # Ctrl-C reaches us only; we stop the program in order
+        process_group=0 if os.name == "posix" else None,  # Ctrl-C reaches us only; we stop the program in order
         preexec_fn=_die_with_parent if sys.platform == "linux" else None,
     )
-    return Server(store, address, port, writable, process, log)
+    return Server(store, address, port, writable, process, log, _StopSignals())
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
@@ -285,6 +312,9 @@ def _wait_until_ready(server: Server) -> str | None:
     host = _client_host(server.bind)
     deadline = time.monotonic() + STARTUP_DEADLINE
     while time.monotonic() < deadline:
+        if server.signals.received:
+            server.stop()
+            return f"{server.signals.received} came before it was ready"
         if server.process.poll() is not None:
             return _error_line(server.log) or f"it ended with exit code {server.process.returncode}"
         try:
@@ -312,7 +342,7 @@ def _error_line(log: IO[bytes]) -> str:
 
 def _start_error(server: Server, failure: str) -> CitydipError:
     server.stop()
-    if "lock" in failure.lower():
+    if "lock file" in failure.lower():  # RocksDB: "While lock file: .../LOCK: Resource temporarily unavailable"
         return _busy(server.store, server.writable)
     if _IN_USE in failure or "Cannot assign requested address" in failure:
         return CitydipError(_port_message(server.bind, server.port, failure))
