@@ -88,7 +88,8 @@ class SiteGraph:
             self._chosen[key] = min(candidates)[1] if candidates else self._fallback(node)
         return self._chosen[key]
 
-    def has_label(self, node) -> bool:
+    def labelled(self, node) -> bool:
+        """True when *node* has any label (else pages show its prefixed name)."""
         return bool(self._labels.get(node))
 
     @staticmethod

@@ -168,7 +168,7 @@ class PageMaker:
             return Item(self.blank_text(node, lang))
         path = page_path(node.value)
         if path is None:
-            return Item(self.site.label(node, lang) if self.site.has_label(node) else prefixed(node.value), node.value)
+            return Item(self.site.label(node, lang) if self.site.labelled(node) else prefixed(node.value), node.value)
         return Item(self.site.label(node, lang), "../" * depth + path + HTML_SUFFIX[lang])
 
     def blank_text(self, node, lang: str) -> str:

@@ -1,0 +1,58 @@
+"""A small store for the publish tests: the ontology and examples, plus a few triples that stand
+for what imports and issue 13's claim records add (a twinning, a claim, a ClimActor source, an
+IRI whose path is not safe as a file name)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph
+from click.testing import CliRunner
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
+
+from citydiplomacy.cli import cli
+from citydiplomacy.core.namespaces import CDO, CDR, GRAPH_DATA
+from citydiplomacy.core.provenance import as_quads
+from citydiplomacy.core.store import open_store
+
+PARIS, BERLIN = CDR["city/Q90"], CDR["city/Q64"]
+TWINNING = CDR["twinning/Q64-Q90"]
+CLAIM = CDR["claim/test-1"]
+CLIMACTOR = CDR["source/climactor-test"]
+UNSAFE = URIRef(str(CDR) + "city/..%2Fescape")
+
+
+def extra_triples() -> list[tuple]:
+    return [
+        (TWINNING, RDF.type, CDO.TwinningAgreement),
+        (TWINNING, CDO.partner, PARIS),
+        (TWINNING, CDO.partner, BERLIN),
+        (BERLIN, RDF.type, CDO.City),
+        (BERLIN, RDFS.label, Literal("Berlin", lang="en")),
+        (BERLIN, RDFS.label, Literal("برلین", lang="fa")),
+        (CLAIM, RDF.type, CDO.Claim),
+        (CLAIM, RDFS.label, Literal("Cities act abroad on their own account.", lang="en")),
+        (CLAIM, DCTERMS.subject, CDO.City),
+        (CLIMACTOR, RDF.type, PROV.Entity),
+        (
+            CLIMACTOR,
+            RDFS.label,
+            Literal("subnational_contextuals_database_Dec2022.csv from datadrivenenvirolab/ClimActor"),
+        ),
+        (UNSAFE, RDF.type, CDO.City),
+    ]
+
+
+def make_store(folder: Path) -> Path:
+    """A store at *folder* holding the ontology, the examples and :func:`extra_triples`."""
+    store = open_store(folder)
+    store.extend(as_quads(extra_triples(), pyoxigraph.NamedNode(GRAPH_DATA)))
+    store.flush()
+    del store
+    return folder
+
+
+def publish(store: Path, out: Path, *options: str):
+    """``citydip --store STORE publish OUT OPTIONS`` through click's runner."""
+    return CliRunner().invoke(cli, ["--store", str(store), "publish", str(out), *options])
