@@ -22,10 +22,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 
 import citydiplomacy
-from citydiplomacy.core.namespaces import CDO
+from citydiplomacy.core.namespaces import CDO, GRAPH_EXAMPLES
 
 SRC = Path(citydiplomacy.__file__).resolve().parent.parent  # the code under test, for subprocesses too
 DATA = Path(__file__).parent / "data"
@@ -39,6 +40,14 @@ LINE = re.compile(
     r"SPARQL endpoint (?P<endpoint>http://127\.0\.0\.1:(?P=port)/query)\) — Ctrl-C stops$"
 )
 LOADED_GRAPH = "https://example.org/loaded-by-test"
+# A process that holds the store read-write (as `citydip import` does) until its stdin closes.
+HOLDER = """
+import sys
+from citydiplomacy.core.store import open_store
+store = open_store(sys.argv[1])
+print("ready", flush=True)
+sys.stdin.read()
+"""
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -185,6 +194,16 @@ def test_curl_gets_sparql_json_results(server, small_store):
     answer = json.loads(run.stdout)
     assert answer["head"]["vars"] == ["n"]
     assert int(answer["results"]["bindings"][0]["n"]["value"]) == _count(_local_csv(small_store, "--text", COUNT))
+    # a whole graph through the Graph Store Protocol, as docs/serve.md shows
+    run = subprocess.run(
+        ["curl", "-sS", "--fail", "-H", "Accept: text/turtle", f"{server.graph_store}?graph={GRAPH_EXAMPLES}"],
+        capture_output=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    served = pyoxigraph.Store()
+    served.load(run.stdout, format=pyoxigraph.RdfFormat.TURTLE)
+    in_examples = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH_EXAMPLES}> {{ ?s ?p ?o }} }}"
+    assert len(served) == _count(_local_csv(small_store, "--text", in_examples)) > 100
 
 
 def test_sparqlwrapper_select(server, small_store):
@@ -207,6 +226,11 @@ def test_the_yasgui_query_page_answers_at_the_root(server):
     assert 'id="yasgui"' in page and "yasgui.min.js" in page
     status, _, script = _http(server.base + "yasgui.min.js")  # served by the server itself: works offline
     assert status == 200 and len(script) > 10_000
+    # the page sends its queries to /sparql, the same endpoint as /query
+    ask = urllib.parse.urlencode({"query": f"ASK {{ ?city a <{CDO.City}> }}"}).encode()
+    status, content_type, body = _http(server.base + "sparql", ask, headers={
+        "Accept": "application/sparql-results+json", "Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 200 and json.loads(body)["boolean"] is True
 
 
 # ---------------------------------------------------------------- read-only unless --writable
@@ -248,6 +272,17 @@ def test_writable_server_takes_load_and_update_into_the_store(tmp_path):
     assert _local_csv(store, "--text", "SELECT ?o WHERE { GRAPH <urn:g> { <urn:a> <urn:b> ?o } }").split() == ["o", "urn:c"]
 
 
+def test_query_timeout_stops_a_query_that_runs_too_long(small_store):
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # ~10^11 rows
+    with Serving(small_store, "--query-timeout", "1") as serving:
+        started = time.monotonic()
+        run = citydip("--store", str(small_store), "query", "run", "--text", endless, "--endpoint", serving.endpoint)
+        took = time.monotonic() - started
+    assert run.returncode == 2
+    assert "The SPARQL operation has been cancelled" in _one_line_error(run.stderr)
+    assert took < 300
+
+
 # ---------------------------------------------------------------- stopping
 
 
@@ -280,6 +315,22 @@ def test_a_server_that_dies_is_reported_in_one_line(small_store):
     assert "the Oxigraph server serving" in line and "stopped by itself (exit -9)" in line
 
 
+def test_no_server_outlives_citydip_killed_outright(small_store):
+    serving = Serving(small_store)
+    try:
+        [pid] = _oxigraph_processes_on(serving.port)
+        serving.process.kill()  # SIGKILL: citydip cannot stop the server itself
+        serving.process.wait(timeout=60)
+        deadline = time.monotonic() + 60
+        while _oxigraph_processes_on(serving.port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _oxigraph_processes_on(serving.port) == []  # the kernel told it (PR_SET_PDEATHSIG)
+    finally:
+        serving.kill()
+        for pid in _oxigraph_processes_on(serving.port):
+            os.kill(pid, signal.SIGKILL)
+
+
 # ---------------------------------------------------------------- refusals
 
 
@@ -289,6 +340,11 @@ def test_a_store_held_by_another_process_is_refused_in_one_line(small_store, ser
     assert refused.returncode == 2 and refused.stdout == ""
     line = _one_line_error(refused.stderr)
     assert str(small_store.resolve()) in line and "another process holds it" in line and "waited 0.5 s" in line
+    # nor may an import change it under the server
+    sheet = tmp_path / "more.csv"
+    sheet.write_text(SHEET, encoding="utf-8")
+    writer = citydip("--store", str(small_store), "import", "csv", str(sheet), *CSV_OPTIONS, CITYDIP_LOCK_WAIT="0.5")
+    assert writer.returncode == 2 and "in use by another citydip process" in _one_line_error(writer.stderr)
     # a writable server holds its store: neither a reader's server nor another writer may open it
     store = _make_store(tmp_path / "kg")
     with Serving(store, "--writable"):
@@ -300,6 +356,24 @@ def test_a_store_held_by_another_process_is_refused_in_one_line(small_store, ser
         writer = citydip("--store", str(store), "import", "csv", str(tmp_path / "kg.csv"), *CSV_OPTIONS,
                          CITYDIP_LOCK_WAIT="0.5")
         assert writer.returncode == 2 and "in use by another citydip process" in _one_line_error(writer.stderr)
+
+
+def test_a_store_being_imported_into_is_refused_in_one_line(tmp_path):
+    """Another process has the store open read-write, as `citydip import` has while it runs."""
+    store = _make_store(tmp_path / "kg")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(store)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready", holder.stderr.read()
+        refused = citydip("--store", str(store), "serve", "--port", "0", CITYDIP_LOCK_WAIT="0.5")
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    assert refused.returncode == 2 and refused.stdout == ""
+    line = _one_line_error(refused.stderr)
+    assert str(store.resolve()) in line and "a citydip import or analyze" in line and "waited 0.5 s" in line
 
 
 def test_no_store_or_a_foreign_folder_is_refused_in_one_line(tmp_path):
@@ -353,3 +427,34 @@ def test_without_the_serve_extra_it_says_what_to_install(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=120)
     assert run.returncode == 2
     assert "pip install 'citydiplomacy[serve]'" in _one_line_error(run.stderr)
+
+
+def test_start_server_from_python(tmp_path):
+    """The service alone, as a script would use it: the server runs while the block does."""
+    from citydiplomacy.services.querying import remote
+    from citydiplomacy.services.serving import start_server
+
+    store = _make_store(tmp_path / "kg")
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    with start_server(store, port=0) as server:
+        answer = remote.run(server.query_url, COUNT, "select", {})
+        assert int(answer.rows[0]["n"].value) == _count(_local_csv(store, "--text", COUNT))
+        port = server.port
+        assert _oxigraph_processes_on(port)
+    assert _oxigraph_processes_on(port) == []
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == handlers  # the caller's are back
+
+
+def test_a_server_of_another_release_than_pyoxigraph_is_warned_about(tmp_path):
+    code = (
+        "from importlib import metadata\n"
+        "real = metadata.version\n"
+        "metadata.version = lambda name: '0.4.11' if name == 'oxigraph' else real(name)\n"
+        "import sys\nfrom citydiplomacy.cli import main\n"
+        f"sys.argv = ['citydip', '--store', {str(tmp_path / 'kg')!r}, 'serve', '--port', '0']\nmain()\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=120)
+    lines = run.stderr.splitlines()
+    assert run.returncode == 2 and len(lines) == 2, run.stderr  # the warning, then the missing store
+    assert lines[0].startswith("Warning: the Oxigraph server is version 0.4.11 but the store is written by pyoxigraph")
+    assert "no store there" in lines[1]

@@ -45,6 +45,9 @@ def serve(port: int, bind: str, writable: bool, query_timeout: float | None) -> 
     --writable the server alone holds it).
     """
     address = serving.parse_bind(bind)
+    mismatch = serving.version_mismatch()
+    if mismatch:
+        click.echo(f"Warning: {mismatch}", err=True)
     if not serving.is_loopback(address):
         click.echo(
             f"Warning: --bind {address} serves the store to other machines on the network, without "

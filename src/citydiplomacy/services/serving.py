@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO
 
 from citydiplomacy.core.errors import CitydipError
+from citydiplomacy.core.http import printable
 from citydiplomacy.core.store import MARKER, StoreBusyError, default_store_path, open_store
 
 DEFAULT_BIND = "127.0.0.1"
@@ -58,6 +59,24 @@ def oxigraph_program() -> Path | None:
             if program.is_file() and os.access(program, os.X_OK):
                 return program.resolve()
     return None
+
+
+def version_mismatch() -> str | None:
+    """Why to worry when the server program and pyoxigraph are not one release, else None.
+
+    The program opens the folder pyoxigraph wrote: another release may read another storage format.
+    """
+    try:
+        server, library = metadata.version("oxigraph"), metadata.version("pyoxigraph")
+    except metadata.PackageNotFoundError:
+        return None
+    if server == library:
+        return None
+    return (
+        f"the Oxigraph server is version {server} but the store is written by pyoxigraph {library}; "
+        "their storage formats may differ: install both at one version (pip install -c constraints.txt "
+        "'citydiplomacy[serve]')"
+    )
 
 
 def parse_bind(text: str) -> str:
@@ -211,7 +230,7 @@ def start_server(
         server = _launch(program, store, address, chosen, writable, query_timeout)
         try:
             failure = _wait_until_ready(server)
-        except BaseException:  # Ctrl-C while it starts: no server is left behind
+        except BaseException:  # whatever happens while it starts, no server is left behind
             server.stop()
             raise
         if failure is None:
@@ -336,7 +355,7 @@ def _error_line(log: IO[bytes]) -> str:
         lines = [line.strip() for line in log.read().decode("utf-8", "replace").splitlines() if line.strip()]
         errors = [line for line in lines if line.startswith("Error:")]
         chosen = errors[0].removeprefix("Error:").strip() if errors else (lines[-1] if lines else "")
-        return " ".join(chosen.split())[:300]
+        return printable(chosen)[:300]
     return ""
 
 

@@ -15,7 +15,7 @@ from SPARQLWrapper import ASK, CONSTRUCT, JSON, POST, SELECT, TURTLE, URLENCODED
 
 from citydiplomacy.core import formats
 from citydiplomacy.core.errors import CitydipError
-from citydiplomacy.core.http import DEFAULT_MAX_RESPONSE, RETRY_STATUSES, USER_AGENT, Fetched, HttpClient
+from citydiplomacy.core.http import DEFAULT_MAX_RESPONSE, RETRY_STATUSES, USER_AGENT, Fetched, HttpClient, printable
 from citydiplomacy.services.querying.params import with_values
 from citydiplomacy.services.querying.results import Answer
 
@@ -71,7 +71,11 @@ def _decode_json_results(raw: bytes) -> Answer:
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CitydipError(f"the endpoint sent results that are not JSON ({exc.__class__.__name__})") from None
+        # A server that gives up while streaming (Oxigraph's --timeout-s) says why at the end.
+        tail = printable(raw[-120:].decode("utf-8", errors="replace"))
+        raise CitydipError(
+            f"the endpoint sent results that are not JSON ({exc.__class__.__name__}); they end with: {tail!r}"
+        ) from None
     if "boolean" in data:
         return Answer("ask", boolean=bool(data["boolean"]))
     variables = list(data.get("head", {}).get("vars", []))
