@@ -12,7 +12,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
 
 from citydiplomacy.cli import cli
-from citydiplomacy.core.namespaces import CDO, CDR, GRAPH_DATA
+from citydiplomacy.core.namespaces import CDO, CDR, GEO, GRAPH_DATA
 from citydiplomacy.core.provenance import as_quads
 from citydiplomacy.core.store import open_store
 
@@ -41,7 +41,14 @@ def extra_triples() -> list[tuple]:
             Literal("subnational_contextuals_database_Dec2022.csv from datadrivenenvirolab/ClimActor"),
         ),
         (UNSAFE, RDF.type, CDO.City),
+        *point(PARIS, "POINT(2.351388888 48.856944444)"),
+        *point(BERLIN, "POINT(13.383333333 52.516666666)"),
     ]
+
+
+def point(city: URIRef, wkt: str) -> list[tuple]:
+    geometry = URIRef(f"{city}/geometry")
+    return [(city, GEO.hasGeometry, geometry), (geometry, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral))]
 
 
 def make_store(folder: Path) -> Path:

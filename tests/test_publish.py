@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -44,8 +47,11 @@ def every_file(root: Path) -> dict[str, bytes]:
 
 
 def test_same_graph_same_bytes(store, site, tmp_path):
+    """A second run in another process, with another hash seed (set and dict orders differ)."""
     again = tmp_path / "again"
-    assert publish(store, again).exit_code == 0
+    env = dict(os.environ, PYTHONHASHSEED="12345")
+    command = [sys.executable, "-m", "citydiplomacy", "--store", str(store), "publish", str(again)]
+    assert subprocess.run(command, env=env, capture_output=True, timeout=600).returncode == 0
     first, second = every_file(site), every_file(again)
     assert sorted(first) == sorted(second)
     assert [name for name in first if first[name] != second[name]] == []
@@ -96,6 +102,9 @@ def test_city_page_in_english_and_persian(site):
     partners = english.split("<h2>Partners</h2>")[1].split("</ul>")[0]
     assert '<a href="../../resource/city/Q64.html">Berlin</a>' in partners
     assert '<a href="../../ontology/City.html">' in english  # its type
+    svg = english.split('<figure class="map">')[1].split("</figure>")[0]  # offline: no tiles, no script
+    assert '<a href="../../resource/city/Q64.html"><circle cx="386.8" cy="75.0"' in svg
+    assert "http" not in svg.replace("http://www.w3.org/2000/svg", "") and "<script" not in english
     persian = (site / "resource/city/Q90.fa.html").read_text(encoding="utf-8")
     assert '<html lang="fa" dir="rtl">' in persian
     assert "<title>پاریس</title>" in persian
@@ -200,3 +209,14 @@ def test_target_folder_rules(store, tmp_path):
     assert publish(store, site).exit_code == 0  # an earlier site is replaced as a whole
     assert not (site / "stale.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "mine", "site"]  # no .tmp or .old left
+
+
+def test_without_jinja2_it_says_which_extra_to_install(tmp_path):
+    from test_extras import citydip_without
+
+    result = citydip_without(["jinja2"], "--store", str(tmp_path / "kg"), "publish", str(tmp_path / "site"))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "Error: citydip publish needs the optional package 'jinja2': pip install 'citydiplomacy[docs]'"
+    ]
+    assert not (tmp_path / "site").exists()

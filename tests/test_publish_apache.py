@@ -60,7 +60,12 @@ def parsed(body: bytes, fmt: str) -> rdflib.Graph:
         return rdflib.Graph().parse(data=body, format=fmt)
 
 
-RDF_CASES = [("text/turtle", "text/turtle", "turtle"), ("application/ld+json", "application/ld+json", "json-ld")]
+RDF_CASES = [
+    ("text/turtle", "text/turtle", "turtle"),
+    ("application/ld+json", "application/ld+json", "json-ld"),
+    ("text/turtle, text/html;q=0.5", "text/turtle", "turtle"),
+    ("application/ld+json;q=1.0, text/html; q=0.2, */*;q=0.1", "application/ld+json", "json-ld"),
+]
 IRIS = [("/resource/city/Q90", PARIS, "Paris"), ("/ontology/City", CDO.City, "city")]
 
 
@@ -76,7 +81,7 @@ def test_rdf_for_programs(server, path, subject, _title, accept, media_type, fmt
 
 
 @pytest.mark.parametrize(("path", "_subject", "title"), IRIS)
-@pytest.mark.parametrize("accept", ["text/html", BROWSER, None, "*/*"])
+@pytest.mark.parametrize("accept", ["text/html", BROWSER, None, "*/*", "text/html, text/turtle;q=0.5"])
 def test_html_for_people_and_by_default(server, path, _subject, title, accept):
     status, headers, body = curl(server + path, accept)
     assert status == 200

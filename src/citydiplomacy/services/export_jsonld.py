@@ -121,12 +121,17 @@ def _no_progress(n: int = 1) -> None:
 
 
 def write_jsonld(
-    triples: list, context: dict, advance: Callable[[int], None] = _no_progress, context_iri: str | None = None
+    triples: list,
+    context: dict,
+    advance: Callable[[int], None] = _no_progress,
+    context_iri: str | None = None,
+    compactor: Compactor | None = None,
 ) -> Iterator[str]:
     """The JSON-LD document of *triples* (sorted by subject), in pieces: ``@context`` inline (or
     *context_iri*, where the same context is published: ``publish`` writes thousands of small
-    files), then ``@graph`` with one node per subject sorted by ``@id``; calls *advance* per subject."""
-    compactor = Compactor(context)
+    files), then ``@graph`` with one node per subject sorted by ``@id``; calls *advance* per subject.
+    *compactor*: one made from *context* already (a caller writing many documents makes it once)."""
+    compactor = compactor or Compactor(context)
     nodes = []
     start = 0
     for end in range(1, len(triples) + 1):

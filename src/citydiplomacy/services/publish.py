@@ -27,6 +27,7 @@ from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import CONTEXT_IRI, ONTOLOGY_IRI, PROJECT_IRI
 from citydiplomacy.core.output import no_progress
 from citydiplomacy.services import publish_files as files
+from citydiplomacy.services.export_jsonld import Compactor, write_jsonld
 from citydiplomacy.services.publish_graph import SiteGraph, page_path, prefixes_used
 from citydiplomacy.services.publish_pages import HTML_SUFFIX, TEXT, Item, Page, PageMaker, Section
 
@@ -120,20 +121,19 @@ def turtle(triples: list) -> bytes:
     return pyoxigraph.serialize(triples, format=fmt, prefixes=prefixes_used(triples)) or b""
 
 
-def jsonld(triples: list, context: dict) -> bytes:
+def jsonld(triples: list, compactor: Compactor) -> bytes:
     """Triples (sorted) as compact JSON-LD naming the published context (``DIR/context.jsonld``)."""
-    from citydiplomacy.services.export_jsonld import write_jsonld
+    text = write_jsonld(triples, {}, context_iri=CONTEXT_IRI, compactor=compactor)
+    return "".join(text).encode("utf-8")
 
-    return "".join(write_jsonld(triples, context, context_iri=CONTEXT_IRI)).encode("utf-8")
 
-
-def _write_resource(writer: SiteWriter, maker: PageMaker, node, langs: tuple[str, ...], context: dict) -> None:
+def _write_resource(writer: SiteWriter, maker: PageMaker, node, langs: tuple[str, ...], compactor: Compactor) -> None:
     path = page_path(node.value) or ""
     for lang in langs:
         writer.write(path + HTML_SUFFIX[lang], maker.render(maker.resource_page(node, lang), langs))
     description = maker.site.description(node)
     writer.write(path + ".ttl", turtle(description))
-    writer.write(path + ".jsonld", jsonld(description, context))
+    writer.write(path + ".jsonld", jsonld(description, compactor))
 
 
 def _write_ontology(writer: SiteWriter, maker: PageMaker, langs: tuple[str, ...]) -> None:
@@ -224,10 +224,10 @@ def publish(
         site = _read_graph(store, progress)
         maker = PageMaker(site)
         nodes = [n for n in site.nodes_with_pages() if n.value != ONTOLOGY_IRI]
-        context = resources.jsonld_context()
+        compactor = Compactor(resources.jsonld_context())
         with progress(f"writing the pages of {len(nodes):,} IRIs", total=len(nodes)) as advance:
             for node in nodes:
-                _write_resource(writer, maker, node, langs, context)
+                _write_resource(writer, maker, node, langs, compactor)
                 advance(1)
         _write_ontology(writer, maker, langs)
         known, when = files.sources(site), files.modified(site)

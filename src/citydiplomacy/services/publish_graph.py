@@ -17,13 +17,20 @@ import pyoxigraph
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from citydiplomacy.core.labels import LABEL_PROPERTIES, label_rank, local_name
-from citydiplomacy.core.namespaces import CDO, CDR, ONTOLOGY_IRI, PREFIXES
+from citydiplomacy.core.namespaces import CDO, CDR, GEO, ONTOLOGY_IRI, PREFIXES
 
 RDF_TYPE = pyoxigraph.NamedNode(str(RDF.type))
 SUBJECT = pyoxigraph.NamedNode(str(DCTERMS.subject))
 ANNOTATED_SOURCE = pyoxigraph.NamedNode(str(OWL.annotatedSource))
 CLAIM = pyoxigraph.NamedNode(str(CDO.Claim))
-DEFINITION_PROPERTIES = tuple(pyoxigraph.NamedNode(str(p)) for p in (SKOS.definition, RDFS.comment))
+PARTNER = pyoxigraph.NamedNode(str(CDO.partner))
+HAS_GEOMETRY = pyoxigraph.NamedNode(str(GEO.hasGeometry))
+AS_WKT = pyoxigraph.NamedNode(str(GEO.asWKT))
+WKT_POINT = re.compile(r"\s*(?:<[^>]*>\s*)?POINT\s*\(\s*([-+0-9.eE]+)\s+([-+0-9.eE]+)\s*\)\s*", re.IGNORECASE)
+DEFINITION_PROPERTIES = tuple(
+    pyoxigraph.NamedNode(str(p)) for p in (SKOS.definition, RDFS.comment, DCTERMS.description)
+)
+TITLE_PROPERTIES = (pyoxigraph.NamedNode(str(DCTERMS.title)),)
 _LABEL_INDEX = {str(p): i for i, p in enumerate(LABEL_PROPERTIES)}
 
 # A path segment that is safe as a file name on any web host: no leading dot (.htaccess), no
@@ -85,15 +92,19 @@ class SiteGraph:
         key = (node, lang)
         if key not in self._chosen:
             candidates = [(label_rank(language, lang, index), text) for text, language, index in self._labels[node]]
-            self._chosen[key] = min(candidates)[1] if candidates else self._fallback(node)
+            self._chosen[key] = min(candidates)[1] if candidates else self._fallback(node, lang)
         return self._chosen[key]
 
     def labelled(self, node) -> bool:
         """True when *node* has any label (else pages show its prefixed name)."""
         return bool(self._labels.get(node))
 
-    @staticmethod
-    def _fallback(node) -> str:
+    def _fallback(self, node, lang: str) -> str:
+        """A name for an unlabelled node: an agreement by its partners ("Berlin – Paris"), else
+        its prefixed name."""
+        partners = [o for o in self.objects(node, PARTNER) if self._labels.get(o)]
+        if len(partners) >= 2:
+            return " – ".join(sorted(self.label(p, lang) for p in partners))
         if isinstance(node, pyoxigraph.BlankNode):
             return "(anonymous)"
         short = prefixed(node.value)
@@ -103,10 +114,11 @@ class SiteGraph:
         """Every label of *node* as (language tag or "", text), sorted."""
         return sorted({(language or "", text) for text, language, _ in self._labels.get(node, ())})
 
-    def text(self, node, lang: str) -> str:
-        """The node's definition or comment in *lang*, else in English, else untagged ("" when none)."""
+    def text(self, node, lang: str, predicates: tuple = DEFINITION_PROPERTIES) -> str:
+        """The node's definition or comment (or other *predicates*) in *lang*, else in English,
+        else untagged ("" when none)."""
         for wanted in (lang, "en", None):
-            for predicate in DEFINITION_PROPERTIES:
+            for predicate in predicates:
                 values = sorted(
                     t.object.value
                     for t in self.outgoing.get(node, ())
@@ -120,6 +132,17 @@ class SiteGraph:
 
     def objects(self, node, predicate) -> list:
         return [t.object for t in self.outgoing.get(node, ()) if t.predicate == predicate]
+
+    def point(self, node) -> tuple[float, float] | None:
+        """(longitude, latitude) of the node's geometry when it is a WKT point on Earth, else None."""
+        for geometry in self.objects(node, HAS_GEOMETRY):
+            for wkt in self.objects(geometry, AS_WKT):
+                found = WKT_POINT.fullmatch(wkt.value) if isinstance(wkt, pyoxigraph.Literal) else None
+                if found:
+                    lon, lat = float(found.group(1)), float(found.group(2))
+                    if -180 <= lon <= 180 and -90 <= lat <= 90:
+                        return lon, lat
+        return None
 
     def description(self, node) -> list:
         """The node's concise bounded description: its triples and, through blank nodes, theirs."""

@@ -9,25 +9,29 @@ The template machinery (Jinja files in ``templates/``, fonts) is the one ``cityd
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import pyoxigraph
 from rdflib.namespace import OWL, RDFS
 
 from citydiplomacy.core.namespaces import CDO
-from citydiplomacy.services.docs import _jinja, sort_key
+from citydiplomacy.services import docs
+from citydiplomacy.services.docs import _jinja
 from citydiplomacy.services.publish_graph import (
     _LABEL_INDEX,
     CLAIM,
     DEFINITION_PROPERTIES,
+    PARTNER,
     RDF_TYPE,
+    TITLE_PROPERTIES,
     SiteGraph,
     page_path,
     prefixed,
 )
 
+sort_key = lru_cache(maxsize=200_000)(docs.sort_key)  # the same few thousand names, sorted on many pages
 HTML_SUFFIX = {"en": ".html", "fa": ".fa.html"}
 LIMIT = 1000  # links listed per group on one page; the rest are counted (they are all in the dumps)
-PARTNER = pyoxigraph.NamedNode(str(CDO.partner))
 SUBCLASS_OF = pyoxigraph.NamedNode(str(RDFS.subClassOf))
 NAMED_INDIVIDUAL = pyoxigraph.NamedNode(str(OWL.NamedIndividual))
 TERM_KINDS = (
@@ -149,6 +153,7 @@ class Page:
     alternates: bool = True
     claims: list[Item] | None = None
     footer: str = ""
+    map: str = ""  # an inline SVG (already escaped), see partner_map
 
 
 class PageMaker:
@@ -195,7 +200,8 @@ class PageMaker:
         site, t = self.site, TEXT[lang]
         path = page_path(node.value) or ""
         depth = path.count("/")
-        page = Page(path, lang, site.label(node, lang), node.value, site.labels_of(node))
+        title = site.label(node, lang) if site.labelled(node) else site.text(node, lang, TITLE_PROPERTIES)
+        page = Page(path, lang, title or site.label(node, lang), node.value, site.labels_of(node))
         page.types, _ = self.sorted_items(
             [o for o in site.objects(node, RDF_TYPE) if o != NAMED_INDIVIDUAL], lang, depth
         )
@@ -205,9 +211,23 @@ class PageMaker:
         if partners:
             items, more = self.sorted_items(partners, lang, depth)
             page.sections.insert(0, Section(t["partners"], items, more))
+            page.map = self.map_of(node, partners, lang, depth)
         if path.startswith("ontology/") or CLAIM in site.objects(node, RDF_TYPE):
             page.claims, _ = self.sorted_items(site.claims_about(node), lang, depth)
         return page
+
+    def map_of(self, node, partners: list, lang: str, depth: int) -> str:
+        """The partner map of a city with coordinates ("" when it has none)."""
+        centre = self.site.point(node)
+        if centre is None:
+            return ""
+        located = []
+        for partner in partners:
+            point = self.site.point(partner)
+            if point is not None:
+                link = self.link(partner, lang, depth)
+                located.append((link.text, link.href, point))
+        return partner_map((self.site.label(node, lang), centre), located) if located else ""
 
     def partners(self, node) -> list:
         """A city's partners: the other cdo:partner of each agreement that names it as a partner."""
@@ -274,8 +294,11 @@ class PageMaker:
         """The page's HTML; the link to the other language only when that page is written too."""
         other = "fa" if page.lang == "en" else "en"
         name = page.path.rsplit("/", 1)[-1]
+        from markupsafe import Markup
+
         return self.template.render(
             page=page,
+            map=Markup(page.map),
             t=TEXT[page.lang],
             rtl=page.lang == "fa",
             root="../" * page.path.count("/"),
@@ -283,3 +306,31 @@ class PageMaker:
             other_href=name + HTML_SUFFIX[other] if other in langs else "",
             html_suffix=HTML_SUFFIX[page.lang],
         )
+
+
+def partner_map(centre: tuple[str, tuple[float, float]], partners: list[tuple[str, str, tuple[float, float]]]) -> str:
+    """An inline SVG map (equirectangular, a 30-degree graticule, no tiles: it works offline) of
+    a city and its partners; each partner is a dot linking to its page, named in its tooltip."""
+    from markupsafe import escape
+
+    def xy(point: tuple[float, float]) -> tuple[float, float]:
+        return round((point[0] + 180) * 2, 1), round((90 - point[1]) * 2, 1)
+
+    parts = [
+        '<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 720 360" role="img" width="720" height="360">',
+        f"<title>{escape(centre[0])}</title>",
+        '<rect width="720" height="360" fill="#eef4fa"/>',
+    ]
+    parts += [f'<line x1="{x}" y1="0" x2="{x}" y2="360" class="grid"/>' for x in range(60, 720, 60)]
+    parts += [f'<line x1="0" y1="{y}" x2="720" y2="{y}" class="grid"/>' for y in range(60, 360, 60)]
+    cx, cy = xy(centre[1])
+    for name, href, point in partners:
+        px, py = xy(point)
+        parts.append(f'<line x1="{cx}" y1="{cy}" x2="{px}" y2="{py}" class="tie"/>')
+        parts.append(
+            f'<a href="{escape(href)}"><circle cx="{px}" cy="{py}" r="3.5" class="partner">'
+            f"<title>{escape(name)}</title></circle></a>"
+        )
+    parts.append(f'<circle cx="{cx}" cy="{cy}" r="5" class="centre"><title>{escape(centre[0])}</title></circle>')
+    parts.append("</svg>")
+    return "\n".join(parts)
