@@ -332,22 +332,28 @@ def _rendered_cleanly(page) -> None:
     assert broken == [], broken
 
 
+# Every link of the page, HTML or SVG (the city map's dots): [resolved address, text, is it HTML?]
+LINKS = """() => [...document.querySelectorAll('a[href]')].map(a => [
+  new URL(a.getAttribute('href'), document.baseURI).href,
+  (a instanceof HTMLElement ? a.innerText : a.textContent).trim(),
+  a instanceof HTMLElement,
+])"""
+
+
 def _link_to(page, path: re.Pattern):
-    """The first link whose resolved address is on the site and whose path matches *path*, or None."""
-    hrefs = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)")
-    for index, href in enumerate(hrefs):
-        if urlsplit(href).hostname == "127.0.0.1" and path.search(urlsplit(href).path):
+    """The first HTML link whose address is on the site and whose path matches *path*, or None."""
+    for index, (href, _, html) in enumerate(page.evaluate(LINKS)):
+        if html and urlsplit(href).hostname == "127.0.0.1" and path.search(urlsplit(href).path):
             return page.locator("a[href]").nth(index)
     return None
 
 
-def _linked_qids(page) -> dict[str, str]:
-    """QID -> link text of every link on the page to a city page of the site."""
-    links = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => [a.href, a.innerText.trim()])")
+def _linked_qids(page, html: bool = True) -> dict[str, str]:
+    """QID -> link text of every HTML link (or SVG link, with html=False) to a city page of the site."""
     found = {}
-    for href, text in links:
+    for href, text, is_html in page.evaluate(LINKS):
         match = re.search(r"/resource/city/(Q\d+)(?:\.html)?$", urlsplit(href).path)
-        if match and urlsplit(href).hostname == "127.0.0.1":
+        if match and urlsplit(href).hostname == "127.0.0.1" and is_html == html:
             found[match.group(1)] = text
     return found
 
@@ -375,6 +381,9 @@ def test_the_city_page_shows_paris_and_links_its_partners(browser_page, site, pa
     assert page.locator("html").get_attribute("lang") == "en"
     linked = _linked_qids(page)
     assert set(paris_partners) <= set(linked), f"partners without a link: {set(paris_partners) - set(linked)}"
+    on_map = _linked_qids(page, html=False)  # the offline SVG map: a dot per partner, linked to its page
+    assert page.locator("svg").first.is_visible(), "no map of the partners"
+    assert set(paris_partners) <= set(on_map), f"partners not on the map: {set(paris_partners) - set(on_map)}"
     _alternates_answer(page, "Q90")
     _screenshot(page, "city-Q90")
     _rendered_cleanly(page)
@@ -433,10 +442,10 @@ def _arabic_script_share(text: str) -> float:
 
 
 # The page's own words (navigation, headings, prose, footer): its text without the data it lists
-# (links to other resources, list items, literals), whose labels may exist in no Persian version.
+# (links to other resources, list items, the map, literals), whose labels may exist in no Persian version.
 OWN_WORDS = """() => {
   const body = document.body.cloneNode(true);
-  body.querySelectorAll('a, li, code, script, style, .literal, .iri').forEach(e => e.remove());
+  body.querySelectorAll('a, li, svg, code, script, style, .literal, .iri').forEach(e => e.remove());
   return body.textContent;
 }"""
 
@@ -461,7 +470,7 @@ def test_the_persian_page_is_right_to_left_and_in_persian(
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.evaluate("() => getComputedStyle(document.body).direction") == "rtl"
     assert _label(ontology_and_examples, namespace[term], "fa") in page.locator("h1").first.inner_text()
-    links = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.innerText.trim())")
+    links = [text for _, text, html in page.evaluate(LINKS) if html]
     assert _label(ontology_and_examples, namespace[related], "fa") in links, f"no link labelled in Persian to {related}"
     own = page.evaluate(OWN_WORDS)
     share = _arabic_script_share(own)
