@@ -29,15 +29,17 @@ SOURCES = [
 ]
 
 
-def run_child(command: list[str], env: dict) -> tuple[int, float, float, str]:
-    """Run *command*; its exit code, wall seconds, peak RSS in MB and stderr."""
+def run_child(command: list[str], env: dict) -> tuple[int, float, float, float, str]:
+    """Run *command*; its exit code, wall seconds, CPU seconds (user + system), peak RSS in MB and stderr."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=err)
         _pid, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
         err.seek(0)
-        return os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss / 1024, err.read().decode("utf-8", "replace")
+        cpu = usage.ru_utime + usage.ru_stime
+        text = err.read().decode("utf-8", "replace")
+        return os.waitstatus_to_exitcode(status), seconds, cpu, usage.ru_maxrss / 1024, text
 
 
 def folder_size(root: Path) -> tuple[int, int, int]:
@@ -59,21 +61,21 @@ def main() -> int:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([args.src, os.environ.get("PYTHONPATH", "")]))
     with tempfile.TemporaryDirectory(prefix="bench-publish-") as tmp:
         base = [sys.executable, "-m", "citydiplomacy", "--store", str(Path(tmp) / "store")]
-        code, seconds, _peak, err = run_child([*base, "import", *map(str, SOURCES)], env)
+        code, seconds, _cpu, _peak, err = run_child([*base, "import", *map(str, SOURCES)], env)
         if code != 0:
             print(err, file=sys.stderr)
             return code
         print(f"import of the three Wikidata extracts: {seconds:.1f} s")
         for run in range(1, args.runs + 1):
             site = Path(tmp) / f"site{run}"
-            code, seconds, peak, err = run_child([*base, "publish", str(site), "--lang", args.lang], env)
+            code, seconds, cpu, peak, err = run_child([*base, "publish", str(site), "--lang", args.lang], env)
             if code != 0:
                 print(err, file=sys.stderr)
                 return code
             pages, files, size = folder_size(site)
             print(
                 f"publish run {run}: {pages:,} pages, {files:,} files, {size / 1e6:.1f} MB, "
-                f"{seconds:.1f} s, peak RSS {peak:.0f} MB"
+                f"{seconds:.1f} s wall, {cpu:.1f} s CPU, peak RSS {peak:.0f} MB, load average {os.getloadavg()[0]:.1f}"
             )
     return 0
 

@@ -21,6 +21,7 @@ TWINNING = CDR["twinning/Q64-Q90"]
 CLAIM = CDR["claim/test-1"]
 CLIMACTOR = CDR["source/climactor-test"]
 UNSAFE = URIRef(str(CDR) + "city/..%2Fescape")
+HOSTILE = CDR["city/Q1"]  # text and links a page must not run
 
 
 def extra_triples() -> list[tuple]:
@@ -41,6 +42,10 @@ def extra_triples() -> list[tuple]:
             Literal("subnational_contextuals_database_Dec2022.csv from datadrivenenvirolab/ClimActor"),
         ),
         (UNSAFE, RDF.type, CDO.City),
+        (HOSTILE, RDF.type, CDO.City),
+        (HOSTILE, RDFS.label, Literal('<script>alert("label")</script>', lang="en")),
+        (HOSTILE, RDFS.seeAlso, URIRef("javascript:alert(1)")),
+        (HOSTILE, RDFS.seeAlso, URIRef("https://example.org/a?b=1&c=2")),
         *point(PARIS, "POINT(2.351388888 48.856944444)"),
         *point(BERLIN, "POINT(13.383333333 52.516666666)"),
     ]

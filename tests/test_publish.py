@@ -176,6 +176,13 @@ def test_dumps_void_and_the_sources_licences(site):
     )
 
 
+def test_text_and_links_from_the_graph_cannot_script_the_page(site):
+    page = (site / "resource/city/Q1.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "&lt;script&gt;alert(&#34;label&#34;)&lt;/script&gt;" in page
+    assert 'href="javascript:' not in page and "javascript:alert(1)" in page  # shown, not linked
+    assert 'href="https://example.org/a?b=1&amp;c=2"' in page
+
+
 def test_unsafe_paths_get_no_page_and_nothing_escapes(store, site, tmp_path):
     assert not list(site.rglob("*escape*"))
     result = publish(store, tmp_path / "s")
@@ -220,3 +227,12 @@ def test_without_jinja2_it_says_which_extra_to_install(tmp_path):
         "Error: citydip publish needs the optional package 'jinja2': pip install 'citydiplomacy[docs]'"
     ]
     assert not (tmp_path / "site").exists()
+
+
+def test_a_base_that_is_not_a_web_address_is_refused(store, tmp_path):
+    result = publish(store, tmp_path / "s", "--base", "ftp://example.org/x")
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "Error: --base 'ftp://example.org/x': give the http(s) address the site will be served from"
+    )
+    assert not (tmp_path / "s").exists()

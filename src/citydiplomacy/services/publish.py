@@ -14,6 +14,7 @@ so ``DIR`` is either the previous site or the new one, never half of one.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Iterable
@@ -214,6 +215,8 @@ def publish(
     """
     started = time.perf_counter()
     langs = tuple(lang for lang in ("en", "fa") if lang in set(langs))
+    if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", base):
+        raise CitydipError(f"--base {base!r}: give the http(s) address the site will be served from")
     base = base if base.endswith("/") else base + "/"
     out = Path(out_dir)
     check_target(out)

@@ -173,7 +173,9 @@ class PageMaker:
             return Item(self.blank_text(node, lang))
         path = page_path(node.value)
         if path is None:
-            return Item(self.site.label(node, lang) if self.site.labelled(node) else prefixed(node.value), node.value)
+            text = self.site.label(node, lang) if self.site.labelled(node) else prefixed(node.value)
+            # Only web addresses become links: an IRI such as javascript:... is shown, never followed.
+            return Item(text, node.value if node.value.startswith(("http://", "https://")) else "")
         return Item(self.site.label(node, lang), "../" * depth + path + HTML_SUFFIX[lang])
 
     def blank_text(self, node, lang: str) -> str:
