@@ -157,6 +157,7 @@ def test_dumps_void_and_the_sources_licences(site):
     document = json.loads(gzip.decompress((site / "dumps/citydiplomacy.jsonld.gz").read_bytes()))
     with quiet_rdflib_parsers():
         assert len(rdflib.Graph().parse(data=json.dumps(document), format="json-ld")) == len(dump)
+    assert "@prefix void: <http://rdfs.org/ns/void#> ." in (site / "void.ttl").read_text(encoding="utf-8")
     void = rdflib.Graph().parse(site / "void.ttl", format="turtle")
     dataset = void.value(None, RDF.type, VOID.Dataset)
     assert int(void.value(dataset, VOID.triples)) == len(dump)

@@ -23,6 +23,7 @@ from citydiplomacy.services.publish import publish as publish_site
 )
 @click.option(
     "--base",
+    metavar="URL",
     default=PROJECT_IRI,
     show_default=True,
     help="Where the site will be served: the dumps' URLs in void.ttl start with it.",

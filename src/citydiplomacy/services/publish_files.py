@@ -20,7 +20,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, XSD
 
 from citydiplomacy.core import formats, resources
-from citydiplomacy.core.namespaces import CDR, ONTOLOGY_IRI
+from citydiplomacy.core.namespaces import CDR, ONTOLOGY_IRI, bind_prefixes
 from citydiplomacy.services.docs import EN_FONTS, FA_FONTS, _jinja
 from citydiplomacy.services.publish_graph import SiteGraph
 
@@ -117,9 +117,9 @@ def jsonld_dump(triples: list) -> bytes:
 def void_turtle(site: SiteGraph, base: str, entities: int, dumps: Iterable[str]) -> bytes:
     """The VoID description: triples, entities, dumps, vocabulary, sources with their terms.
     No SPARQL endpoint is claimed: the static site has none."""
-    from citydiplomacy.services.export import serialize
-
     graph = rdflib.Graph()
+    bind_prefixes(graph)
+    graph.bind("void", VOID)
     dataset = URIRef(base + "void.ttl#dataset")
     graph.add((dataset, RDF.type, VOID.Dataset))
     graph.add((dataset, DCTERMS.title, Literal("City diplomacy knowledge graph", lang="en")))
@@ -144,7 +144,8 @@ def void_turtle(site: SiteGraph, base: str, entities: int, dumps: Iterable[str])
             graph.add((node, DCTERMS.rights, Literal(source.terms.rights, lang="en")))
             if source.terms.citation:
                 graph.add((node, DCTERMS.bibliographicCitation, Literal(source.terms.citation)))
-    return serialize(graph, "turtle")
+    # No blank nodes here, and rdflib's Turtle writer sorts subjects, predicates and objects: stable bytes.
+    return graph.serialize(format="turtle", encoding="utf-8")
 
 
 def htaccess() -> str:

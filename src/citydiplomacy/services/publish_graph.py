@@ -100,8 +100,11 @@ class SiteGraph:
         return bool(self._labels.get(node))
 
     def _fallback(self, node, lang: str) -> str:
-        """A name for an unlabelled node: an agreement by its partners ("Berlin – Paris"), else
-        its prefixed name."""
+        """A name for an unlabelled node: its dcterms:title (the ontology), an agreement by its
+        partners ("Berlin – Paris"), else its prefixed name."""
+        title = self.text(node, lang, TITLE_PROPERTIES)
+        if title:
+            return title
         partners = [o for o in self.objects(node, PARTNER) if self._labels.get(o)]
         if len(partners) >= 2:
             return " – ".join(sorted(self.label(p, lang) for p in partners))

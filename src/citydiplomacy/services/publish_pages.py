@@ -23,7 +23,6 @@ from citydiplomacy.services.publish_graph import (
     DEFINITION_PROPERTIES,
     PARTNER,
     RDF_TYPE,
-    TITLE_PROPERTIES,
     SiteGraph,
     page_path,
     prefixed,
@@ -167,7 +166,9 @@ class PageMaker:
     def link(self, node, lang: str, depth: int) -> Item:
         """A value: our IRIs link to their page, other IRIs to themselves, literals are text."""
         if isinstance(node, pyoxigraph.Literal):
-            note = node.language or ("" if node.datatype.value.endswith("#string") else prefixed(node.datatype.value))
+            if node.language:
+                return Item(node.value, "", "@" + node.language)
+            note = "" if node.datatype.value.endswith("#string") else prefixed(node.datatype.value)
             return Item(node.value, "", note)
         if isinstance(node, pyoxigraph.BlankNode):
             return Item(self.blank_text(node, lang))
@@ -202,8 +203,7 @@ class PageMaker:
         site, t = self.site, TEXT[lang]
         path = page_path(node.value) or ""
         depth = path.count("/")
-        title = site.label(node, lang) if site.labelled(node) else site.text(node, lang, TITLE_PROPERTIES)
-        page = Page(path, lang, title or site.label(node, lang), node.value, site.labels_of(node))
+        page = Page(path, lang, site.label(node, lang), node.value, site.labels_of(node))
         page.types, _ = self.sorted_items(
             [o for o in site.objects(node, RDF_TYPE) if o != NAMED_INDIVIDUAL], lang, depth
         )
