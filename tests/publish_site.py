@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph
 from click.testing import CliRunner
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, RDFS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS
 
 from citydiplomacy.cli import cli
 from citydiplomacy.core.namespaces import CDO, CDR, GEO, GRAPH_DATA
@@ -46,6 +46,7 @@ def extra_triples() -> list[tuple]:
         (HOSTILE, RDFS.label, Literal('<script>alert("label")</script>', lang="en")),
         (HOSTILE, RDFS.seeAlso, URIRef("javascript:alert(1)")),
         (HOSTILE, RDFS.seeAlso, URIRef("https://example.org/a?b=1&c=2")),
+        *[(HOSTILE, SKOS.altLabel, Literal("Q1", lang=lang)) for lang in ("de", "en", "fr", "it", None)],
         *point(PARIS, "POINT(2.351388888 48.856944444)"),
         *point(BERLIN, "POINT(13.383333333 52.516666666)"),
     ]

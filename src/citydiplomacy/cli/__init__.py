@@ -22,6 +22,7 @@ from citydiplomacy.core.sizes import parse_size
 # name -> "module:click-object". A module that is not there yet simply hides its command.
 COMMANDS: dict[str, str] = {
     "info": "citydiplomacy.cli.info:info",
+    "publish": "citydiplomacy.cli.publish:publish",
     "validate": "citydiplomacy.cli.validate:validate",
     "query": "citydiplomacy.cli.query:query",
     "load": "citydiplomacy.cli.load:load",
@@ -31,7 +32,6 @@ COMMANDS: dict[str, str] = {
     "docs": "citydiplomacy.cli.docs:docs",
     "analyze": "citydiplomacy.cli.analyze:analyze",
     "serve": "citydiplomacy.cli.serve:serve",
-    "publish": "citydiplomacy.cli.publish:publish",
 }
 
 
@@ -78,10 +78,10 @@ class LazyGroup(click.Group):
 
 # Commands whose packages only an extra installs (see pyproject.toml): name -> (extra, packages).
 EXTRAS_OF_COMMAND: dict[str, list[tuple[str, tuple[str, ...]]]] = {
+    "publish": [("docs", ("jinja2",))],
     "analyze": [("analysis", ("networkx", "scipy", "matplotlib"))],
     "docs": [("docs", ("pylode", "jinja2"))],
     "serve": [("serve", ("oxigraph",))],
-    "publish": [("docs", ("jinja2",))],
 }
 
 

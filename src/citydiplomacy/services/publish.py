@@ -239,7 +239,8 @@ def publish(
         with progress("writing the dumps and the VoID description"):
             _write_site_files(writer, site, base, len(nodes))
         skipped = _unpublishable(site)
-        _swap(tmp, out)
+        with progress("putting the site in place (an earlier one is removed)"):
+            _swap(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

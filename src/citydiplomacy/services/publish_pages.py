@@ -195,7 +195,9 @@ class PageMaker:
 
     def sorted_items(self, nodes, lang: str, depth: int) -> tuple[list[Item], int]:
         """Links to *nodes* sorted by what they show (Persian order on Persian pages), at most LIMIT."""
-        items = sorted({self.link(n, lang, depth) for n in nodes}, key=lambda i: (sort_key(i.text, lang), i.href))
+        items = sorted(
+            {self.link(n, lang, depth) for n in nodes}, key=lambda i: (sort_key(i.text, lang), i.href, i.note)
+        )
         return items[:LIMIT], max(0, len(items) - LIMIT)
 
     def resource_page(self, node, lang: str) -> Page:
