@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Benchmark ``citydip publish`` on the whole shared data: pages, files, size, seconds, peak RSS.
 
-Imports the three shared Wikidata extracts (``query.csv``, ``sister_cities.gexf``,
-``relations.tsv``) into a temporary store, then runs ``python -m citydiplomacy --store TMP
+Imports the four shared sources (the Wikidata extracts ``query.csv``, ``sister_cities.gexf``,
+``relations.tsv`` and ClimActor's memberships) into a temporary store, then runs ``python -m citydiplomacy --store TMP
 publish TMP/site`` in a child process (this repository's ``src`` first on PYTHONPATH) and prints
 its wall seconds, peak resident memory, the pages and files written and their size on disk.
 Usage::
@@ -26,6 +26,7 @@ SOURCES = [
     SHARED / "wikidata-p190-ursino2021" / "query.csv",
     SHARED / "wikidata-p190-ursino2021" / "sister_cities.gexf",
     SHARED / "wikidata-p190-l3viathan2016" / "relations.tsv",
+    SHARED / "climactor-hsu2020" / "subnational_contextuals_database_Dec2022.csv",
 ]
 
 
