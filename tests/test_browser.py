@@ -424,9 +424,11 @@ def test_the_term_page_shows_city_diplomacy_its_superclass_and_source(browser_pa
     label = _label(ontology_and_examples, CDO.CityDiplomacy, "en")
     assert label.lower() in page.locator("h1").first.inner_text().lower()
     assert label.lower() in page.title().lower()
-    superclass = _link_to(page, re.compile(r"/ontology/Paradiplomacy(\.html)?$"))
-    assert superclass is not None, "no link to the superclass cdo:Paradiplomacy's page"
-    assert _label(ontology_and_examples, CDO.Paradiplomacy, "en").lower() in superclass.inner_text().lower()
+    superclass = _link_to(page, re.compile(r"/ontology/NonTraditionalDiplomacy(\.html)?$"))
+    assert superclass is not None, "no link to the superclass cdo:NonTraditionalDiplomacy's page"
+    assert _label(ontology_and_examples, CDO.NonTraditionalDiplomacy, "en").lower() in superclass.inner_text().lower()
+    claim = _link_to(page, re.compile(r"/resource/claim/s2-2-a-19(\.html)?$"))
+    assert claim is not None, "no link to the claim the superclass axiom rests on («غیر سنتی خواند»)"
     source = ontology_and_examples.value(CDO.CityDiplomacy, DCTERMS.source, any=False)
     section = str(source).removeprefix(str(CDR))  # the article's section the term comes from
     assert _link_to(page, re.compile(rf"/resource/{re.escape(section)}(\.html)?$")), f"no link to {section}"
@@ -454,7 +456,7 @@ OWN_WORDS = """() => {
     "path, term, related, shot",
     [
         ("resource/city/Q90.fa.html", "city/Q90", "country/france", "city-Q90-fa"),
-        ("ontology/CityDiplomacy.fa.html", "CityDiplomacy", "Paradiplomacy", "term-CityDiplomacy-fa"),
+        ("ontology/CityDiplomacy.fa.html", "CityDiplomacy", "NonTraditionalDiplomacy", "term-CityDiplomacy-fa"),
     ],
     ids=["city", "term"],
 )
