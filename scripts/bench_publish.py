@@ -66,7 +66,7 @@ def main() -> int:
         if code != 0:
             print(err, file=sys.stderr)
             return code
-        print(f"import of the three Wikidata extracts: {seconds:.1f} s")
+        print(f"import of the four shared sources: {seconds:.1f} s")
         for run in range(1, args.runs + 1):
             site = Path(tmp) / f"site{run}"
             code, seconds, cpu, peak, err = run_child([*base, "publish", str(site), "--lang", args.lang], env)
