@@ -102,6 +102,24 @@ def test_networks_of_city_with_their_sizes():
     assert _answer("networks-of-city", "city=Nara") == []
 
 
+
+def _answer_in_persian(name: str, *params: str) -> list[dict]:
+    args = ["--lang", "fa", "query", "run", name, "--data", str(LAYERS), "--format", "json"]
+    for p in params:
+        args += ["--param", p]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return [{k: v["value"] for k, v in row.items()} for row in json.loads(result.stdout)["results"]["bindings"]]
+
+
+def test_membership_questions_name_networks_in_persian_with_lang_fa():
+    rows = _answer_in_persian("networks-of-city", "city=Milan")
+    assert {r["networkName"] for r in rows} == {"پیمان شهرداران (آزمایشی)", "سی۴۰ (آزمایشی)"}
+    ranked = _answer_in_persian("countries-per-network", "top=1")
+    climate = {(r["networkName"], r["countryName"]) for r in ranked if r["network"].endswith("/climate-alliance")}
+    assert climate and all(name == "اتحاد اقلیمی (آزمایشی)" for name, _ in climate)
+    assert {country for _, country in climate} <= {"فرانسه", "آلمان", "فنلاند"}
+
 def test_countries_per_network_ranks_with_ties():
     rows = _answer("countries-per-network", "top=1")
     climate = [r for r in rows if r["networkName"] == "Climate Alliance (test)"]
