@@ -63,6 +63,27 @@ def test_cities_in_several_networks_counts_networks_not_yearly_records():
     }
 
 
+
+def test_cities_in_several_networks_lists_a_city_with_two_labels_once(tmp_path):
+    """A city with two English labels (Wikidata gives Q60 "New York" and "New York City") is one row,
+    named by its first label in alphabetical order; with --lang fa, by its Persian label."""
+    second_label = tmp_path / "lyon-label.ttl"
+    second_label.write_text(
+        '<https://w3id.org/citydiplomacy/resource/city/Q900001> '
+        '<http://www.w3.org/2000/01/rdf-schema#label> "Lyon Metropolis"@en .\n',
+        encoding="utf-8",
+    )
+    args = ["query", "run", "cities-in-several-networks", "--data", str(LAYERS), "--data", str(second_label)]
+    result = CliRunner().invoke(cli, [*args, "--format", "json", "--param", "min=2"])
+    assert result.exit_code == 0, result.output
+    rows = [{k: v["value"] for k, v in row.items()} for row in json.loads(result.stdout)["results"]["bindings"]]
+    lyon = [r for r in rows if r["city"].endswith("/Q900001")]
+    assert [(r["name"], r["networks"]) for r in lyon] == [("Lyon", "2")]
+    persian = CliRunner().invoke(cli, ["--lang", "fa", *args, "--format", "json", "--param", "min=2"])
+    assert persian.exit_code == 0, persian.output
+    names = {row["city"]["value"]: row["name"]["value"] for row in json.loads(persian.stdout)["results"]["bindings"]}
+    assert names["https://w3id.org/citydiplomacy/resource/city/Q900001"] == "لیون"
+
 def test_members_of_network_with_the_years_recorded():
     rows = _answer("members-of-network", "network=Covenant of Mayors (test)")
     assert {r["name"] for r in rows} == {"Lyon", "Grenoble", "Turin", "Milan", "Bilbao", "Leipzig", "Gdańsk", "Porto"}
@@ -80,6 +101,24 @@ def test_networks_of_city_with_their_sizes():
     }
     assert _answer("networks-of-city", "city=Nara") == []
 
+
+
+def _answer_in_persian(name: str, *params: str) -> list[dict]:
+    args = ["--lang", "fa", "query", "run", name, "--data", str(LAYERS), "--format", "json"]
+    for p in params:
+        args += ["--param", p]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return [{k: v["value"] for k, v in row.items()} for row in json.loads(result.stdout)["results"]["bindings"]]
+
+
+def test_membership_questions_name_networks_in_persian_with_lang_fa():
+    rows = _answer_in_persian("networks-of-city", "city=Milan")
+    assert {r["networkName"] for r in rows} == {"پیمان شهرداران (آزمایشی)", "سی۴۰ (آزمایشی)"}
+    ranked = _answer_in_persian("countries-per-network", "top=1")
+    climate = {(r["networkName"], r["countryName"]) for r in ranked if r["network"].endswith("/climate-alliance")}
+    assert climate and all(name == "اتحاد اقلیمی (آزمایشی)" for name, _ in climate)
+    assert {country for _, country in climate} <= {"فرانسه", "آلمان", "فنلاند"}
 
 def test_countries_per_network_ranks_with_ties():
     rows = _answer("countries-per-network", "top=1")
