@@ -125,7 +125,7 @@ def test_data_and_endpoint_together_are_refused():
 # ------------------------------------------------------------------ output formats
 
 SELECT = (
-    'SELECT ?iri ?label ?n ?none WHERE { VALUES (?iri ?label ?n) '
+    "SELECT ?iri ?label ?n ?none WHERE { VALUES (?iri ?label ?n) "
     '{ (<https://example.org/a> "a, \\"quoted\\" label"@en 3) } }'
 )
 
@@ -174,7 +174,9 @@ def test_construct_gives_rdf(fmt, parser):
 
 def test_construct_default_format_is_turtle_and_describe_works():
     assert "@prefix cdo:" in invoke("query", "run", "--text", CONSTRUCT).stdout
-    describe = invoke("query", "run", "--text", "DESCRIBE <https://w3id.org/citydiplomacy/ontology#City>", "--format", "ntriples")
+    describe = invoke(
+        "query", "run", "--text", "DESCRIBE <https://w3id.org/citydiplomacy/ontology#City>", "--format", "ntriples"
+    )
     assert describe.exit_code == 0 and "<https://w3id.org/citydiplomacy/ontology#City>" in describe.stdout
 
 
@@ -187,7 +189,9 @@ def test_format_mismatch_is_exit_2():
 def test_ask_prints_true_or_false_and_exits_0(query, answer):
     result = invoke("query", "run", "--text", query)
     assert result.exit_code == 0 and result.stdout.strip() == answer
-    assert json.loads(invoke("query", "run", "--text", query, "--format", "json").stdout)["boolean"] is (answer == "true")
+    assert json.loads(invoke("query", "run", "--text", query, "--format", "json").stdout)["boolean"] is (
+        answer == "true"
+    )
 
 
 def test_output_file(tmp_path):
@@ -213,7 +217,9 @@ def test_parameter_values_come_back_unchanged(value):
 
 def test_injection_is_a_harmless_literal():
     before = store_size()
-    result = invoke("query", "run", "partners-of-city", "--data", INSTANCES, "--param", f"city={INJECTION}", "--format", "json")
+    result = invoke(
+        "query", "run", "partners-of-city", "--data", INSTANCES, "--param", f"city={INJECTION}", "--format", "json"
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["results"]["bindings"] == []
     assert store_size() == before > 0
@@ -251,7 +257,9 @@ def test_partners_of_city_names_partners_in_the_chosen_language(tmp_path, lang, 
 def test_partners_of_city_takes_the_language_as_a_parameter_too(tmp_path):
     data = tmp_path / "berlin.ttl"
     data.write_text(BERLIN_TWINNINGS, encoding="utf-8")
-    result = invoke("query", "run", "partners-of-city", "-p", "city=برلین", "-p", "lang=fa", "--data", str(data), "--format", "csv")
+    result = invoke(
+        "query", "run", "partners-of-city", "-p", "city=برلین", "-p", "lang=fa", "--data", str(data), "--format", "csv"
+    )
     assert result.exit_code == 0, result.output
     assert "مسکو" in result.stdout and "Moscow" not in result.stdout
 
@@ -269,7 +277,7 @@ def test_table_cells_are_shown_as_written_not_as_markup():
 
 def test_values_block_is_checked_and_placed_in_the_where_group():
     bound = {"city": params.to_term("city", "string", INJECTION)}
-    text = params.with_values("SELECT ?x # WHERE {\nWHERE { ?x ?p \"{\" }", bound)
+    text = params.with_values('SELECT ?x # WHERE {\nWHERE { ?x ?p "{" }', bound)
     assert text.count("VALUES (?city)") == 1
     assert text.index("VALUES") > text.index("WHERE {")
     rows = list(pyoxigraph.Store().query(params.with_values("SELECT ?city WHERE { }", bound)))
@@ -280,7 +288,12 @@ def test_values_block_is_checked_and_placed_in_the_where_group():
 
 @pytest.mark.parametrize(
     "update",
-    ["DROP ALL", "CLEAR DEFAULT", "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:b ex:c }", "DELETE WHERE { ?s ?p ?o }"],
+    [
+        "DROP ALL",
+        "CLEAR DEFAULT",
+        "PREFIX ex: <http://example.org/> INSERT DATA { ex:a ex:b ex:c }",
+        "DELETE WHERE { ?s ?p ?o }",
+    ],
 )
 def test_updates_are_refused(update, tmp_path):
     before = store_size()
@@ -296,10 +309,26 @@ def test_updates_are_refused(update, tmp_path):
 @pytest.mark.parametrize(
     ("type_", "value", "expected"),
     [
-        ("integer", " 2010 ", pyoxigraph.Literal("2010", datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),
-        ("gYear", "1996", pyoxigraph.Literal("1996", datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#gYear"))),
-        ("date", "2001-06-15", pyoxigraph.Literal("2001-06-15", datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#date"))),
-        ("boolean", "TRUE", pyoxigraph.Literal("true", datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))),
+        (
+            "integer",
+            " 2010 ",
+            pyoxigraph.Literal("2010", datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ),
+        (
+            "gYear",
+            "1996",
+            pyoxigraph.Literal("1996", datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")),
+        ),
+        (
+            "date",
+            "2001-06-15",
+            pyoxigraph.Literal("2001-06-15", datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#date")),
+        ),
+        (
+            "boolean",
+            "TRUE",
+            pyoxigraph.Literal("true", datatype=pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")),
+        ),
         ("iri", "cdo:City", pyoxigraph.NamedNode("https://w3id.org/citydiplomacy/ontology#City")),
         ("iri", "<https://example.org/x>", pyoxigraph.NamedNode("https://example.org/x")),
     ],
@@ -310,7 +339,14 @@ def test_typed_parameters(type_, value, expected):
 
 @pytest.mark.parametrize(
     ("type_", "value"),
-    [("integer", "20x0"), ("gYear", "96"), ("date", "2001-13-01"), ("iri", "not an iri"), ("iri", "https://x/> } DROP ALL #"), ("decimal", "1,5")],
+    [
+        ("integer", "20x0"),
+        ("gYear", "96"),
+        ("date", "2001-13-01"),
+        ("iri", "not an iri"),
+        ("iri", "https://x/> } DROP ALL #"),
+        ("decimal", "1,5"),
+    ],
 )
 def test_bad_parameter_values_are_exit_2(type_, value, tmp_path):
     path = tmp_path / "q.rq"
@@ -340,7 +376,10 @@ def test_malformed_param_header_names_the_line(tmp_path):
 def test_question_from_header_parses():
     from citydiplomacy.services.querying.catalog import parse_question
 
-    q = parse_question("# title: T\n# question: Q?\n# question-fa: پ؟\n# scope: data\n# param: y gYear 2000\nSELECT * {}\n# param: ignored integer 1\n", "n")
+    q = parse_question(
+        "# title: T\n# question: Q?\n# question-fa: پ؟\n# scope: data\n# param: y gYear 2000\nSELECT * {}\n# param: ignored integer 1\n",
+        "n",
+    )
     assert isinstance(q, Question)
     assert (q.title, q.question, q.question_fa, q.scope) == ("T", "Q?", "پ؟", "data")
     assert [(p.name, p.type, p.default) for p in q.params] == [("y", "gYear", "2000")]
@@ -354,3 +393,22 @@ def test_label_parameter_matches_every_language_through_values_rows():
     assert block.count("(") == 1 + 6  # the header and one row per label form
     persian = params.to_term("city", "label", "تهران")
     assert len(persian) == 3 and pyoxigraph.Literal("تهران", language="fa") in persian
+
+
+def test_most_twinned_cities_lists_a_city_with_two_english_labels_once(tmp_path):
+    """New York has two English labels in Wikidata ("New York", "New York City"): one row, not two."""
+    data = tmp_path / "two-labels.ttl"
+    data.write_text(
+        "@prefix cdo: <https://w3id.org/citydiplomacy/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<urn:x:ny> a cdo:City ; rdfs:label "New York"@en , "New York City"@en .\n'
+        '<urn:x:rome> a cdo:City ; rdfs:label "Rome"@en .\n'
+        '<urn:x:tokyo> a cdo:City ; rdfs:label "Tokyo"@en .\n'
+        "<urn:x:a1> a cdo:TwinningAgreement ; cdo:partner <urn:x:ny> , <urn:x:rome> .\n"
+        "<urn:x:a2> a cdo:TwinningAgreement ; cdo:partner <urn:x:ny> , <urn:x:tokyo> .\n",
+        encoding="utf-8",
+    )
+    result = invoke("query", "run", "most-twinned-cities", "--param", "min=2", "--data", str(data), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(row["city"], row["name"], row["twinnings"]) for row in rows] == [("urn:x:ny", "New York", "2")]
