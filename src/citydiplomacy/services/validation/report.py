@@ -91,6 +91,17 @@ def translated(messages: Iterable[Node]) -> tuple[tuple[str | None, str], ...]:
     return ordered if any(language for language, _ in ordered) else ()
 
 
+def first_message(messages: Iterable[Node]) -> Node | None:
+    """The one sh:message a result keeps when a shape has several: untagged, else English, else the
+    first by language, so every run (whatever the hash seed) keeps the same one."""
+    literals = [m for m in messages if isinstance(m, Literal)]
+    if not literals:
+        return None
+    return min(
+        literals, key=lambda m: (m.language not in (None, "en"), m.language is not None, m.language or "", str(m))
+    )
+
+
 @dataclass
 class Report:
     """What one validation run found.

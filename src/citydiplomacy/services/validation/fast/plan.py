@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from citydiplomacy.core.errors import CitydipError
 from citydiplomacy.core.namespaces import SH
-from citydiplomacy.services.validation.report import default_message, prefixed_graph, short, translated
+from citydiplomacy.services.validation.report import default_message, first_message, prefixed_graph, short, translated
 
 # The constraint parameters compiled, and the SHACL constraint component each one checks.
 COMPONENTS: dict[Node, URIRef] = {
@@ -247,7 +247,7 @@ def _compile_property(shapes: rdflib.Graph, shape: Node, names: rdflib.Graph) ->
 def _add_constraints(shapes: rdflib.Graph, check: PropertyCheck, names: rdflib.Graph, wanted: frozenset) -> None:
     """The constraints of *check*'s shape among the *wanted* parameters, in a stable order."""
     shape = check.shape
-    message = shapes.value(shape, SH.message)
+    message = first_message(shapes.objects(shape, SH.message))
     translations = translated(shapes.objects(shape, SH.message))
     for parameter, value in sorted(shapes.predicate_objects(shape)):
         if parameter not in wanted:
@@ -263,7 +263,7 @@ def _add_constraints(shapes: rdflib.Graph, check: PropertyCheck, names: rdflib.G
 def _sparql_constraint(shapes: rdflib.Graph, shape: Node, constraint: Node) -> Constraint:
     """A sh:sparql constraint; its message is the constraint's own, or its shape's."""
     owner = constraint if (constraint, SH.message, None) in shapes else shape
-    message = shapes.value(owner, SH.message)
+    message = first_message(shapes.objects(owner, SH.message))
     text = str(message) if message is not None else default_message(SH.SPARQLConstraintComponent)
     translations = translated(shapes.objects(owner, SH.message))
     return Constraint(SH.sparql, constraint, SH.SPARQLConstraintComponent, text, translations)
