@@ -329,3 +329,15 @@ def test_reconciliation_rule(tmp_path):
     assert reconciler.resolve(row("Lonely", "FRA", 0, 0), "own").outcome == "created"
     assert reconciler.resolve(row("Far", "FRA", 5.37, 43.3), "own").outcome == "created"  # 660 km away
     assert ca.radius_km(0) == ca.BASE_KM and ca.radius_km(10**6) == pytest.approx(30.0)
+
+
+def test_a_fifo_is_refused_in_one_line_without_reading_it(tmp_path):
+    """The project's one file guard, not a read that would block on a named pipe."""
+    import os
+
+    fifo = tmp_path / "climactor.csv"
+    os.mkfifo(fifo)
+    result = CliRunner().invoke(cli, ["--store", str(tmp_path / "kg"), "import", "climactor", str(fifo)])
+    assert result.exit_code == 2, result.output
+    assert "is a FIFO (named pipe), not a regular file" in result.output
+    assert "Traceback" not in result.output

@@ -40,6 +40,7 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS
 
 from citydiplomacy.core.errors import EXIT_INTERNAL, CitydipError
+from citydiplomacy.core.inputs import check_regular_file
 from citydiplomacy.core.namespaces import CDO, CDR, ORG, WD
 from citydiplomacy.core.output import no_progress
 from citydiplomacy.core.resources import package_data_file
@@ -200,8 +201,7 @@ def _decoded_lines(path: Path, issues: list[tuple[int, str, str]]):
 def read_climactor(path: str | Path) -> ClimactorFile:
     """Read and check the file; a wrong header is one CitydipError, a bad row is skipped and reported."""
     path = Path(path)
-    if not path.is_file():
-        raise CitydipError(f"{path}: no such file")
+    check_regular_file(str(path))  # the project's one guard: missing, folder, FIFO, device
     read = ClimactorFile(path, SourceFile.of(path))
     try:
         reader = csv.reader(_decoded_lines(path, read.issues))
